@@ -1,0 +1,300 @@
+package flowspec
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/flowform/flowform/internal/cron"
+)
+
+// Form is what the designer's form edits, in the form's units: rerun
+// interval in minutes, folder and name apart. It is read from a document with
+// Document.Form and written back with Document.Apply.
+type Form struct {
+	Name        string
+	Folder      string // script.path without its last segment
+	Description string
+	Owner       string
+	Parameters  []Parameter
+
+	TriggerType  string // Scheduler or Manual
+	Cron         string
+	StartTime    string
+	EndTime      string
+	Timezone     string
+	DelaySeconds int64
+
+	RecurrenceType         string
+	InstanceMode           string
+	RerunMode              string
+	RerunTimes             int64
+	RerunIntervalMinutes   int64
+	Timeout                int64
+	TimeoutUnit            string
+	FailureStrategy        string
+	Priority               int64
+	PriorityWeightStrategy string
+
+	Outputs []Output
+}
+
+// Parameter is one workflow parameter row.
+type Parameter struct {
+	Name  string
+	Type  string // a VariableType label, usually System or Constant
+	Value string // e.g. $[yyyymmdd-1]
+}
+
+// Output is one node output row. IsDefault marks the output DataWorks adds
+// itself; the form shows it but does not change it.
+type Output struct {
+	Data         string
+	RefTableName string
+	IsDefault    bool
+}
+
+// Defaults DataWorks applies when a field is absent.
+const (
+	defaultPriority    = 1
+	defaultTimeoutUnit = "HOURS"
+)
+
+// Form reads the edited fields. Absent fields read as DataWorks' defaults.
+func (d *Document) Form() Form {
+	wf := d.workflow()
+	script, trigger, strategy := wf.get("script"), wf.get("trigger"), wf.get("strategy")
+	f := Form{
+		Name:        text(wf, "name"),
+		Description: text(wf, "description"),
+		Owner:       text(wf, "owner"),
+
+		TriggerType:  text(trigger, "type"),
+		Cron:         text(trigger, "cron"),
+		StartTime:    text(trigger, "startTime"),
+		EndTime:      text(trigger, "endTime"),
+		Timezone:     text(trigger, "timezone"),
+		DelaySeconds: number(trigger, "delaySeconds", 0),
+
+		RecurrenceType:         text(strategy, "recurrenceType"),
+		InstanceMode:           text(strategy, "instanceMode"),
+		RerunMode:              text(strategy, "rerunMode"),
+		RerunTimes:             number(strategy, "rerunTimes", 0),
+		RerunIntervalMinutes:   number(strategy, "rerunInterval", 0) / 60000,
+		Timeout:                number(strategy, "timeout", 0),
+		TimeoutUnit:            text(strategy, "timeoutUnit"),
+		FailureStrategy:        text(strategy, "failureStrategy"),
+		Priority:               number(strategy, "priority", defaultPriority),
+		PriorityWeightStrategy: text(strategy, "priorityWeightStrategy"),
+	}
+	if f.TriggerType == "" {
+		if k, _ := d.root.get("kind").str(); k == KindManual {
+			f.TriggerType = TriggerManual
+		} else {
+			f.TriggerType = TriggerScheduler
+		}
+	}
+	if f.TimeoutUnit == "" {
+		f.TimeoutUnit = defaultTimeoutUnit
+	}
+	if p := text(script, "path"); p != "" {
+		f.Folder = strings.TrimSuffix(path.Dir("/"+p), "/")
+		f.Folder = strings.TrimPrefix(f.Folder, "/")
+	}
+	for _, p := range script.get("parameters").itemsOrNil() {
+		f.Parameters = append(f.Parameters, Parameter{Name: text(p, "name"), Type: text(p, "type"), Value: text(p, "value")})
+	}
+	for _, o := range wf.get("outputs").get("nodeOutputs").itemsOrNil() {
+		def := o.get("isDefault")
+		f.Outputs = append(f.Outputs, Output{Data: text(o, "data"), RefTableName: text(o, "refTableName"),
+			IsDefault: def != nil && def.kind == kindBool && def.boolean})
+	}
+	return f
+}
+
+func text(obj *node, key string) string {
+	s, _ := obj.get(key).str()
+	return s
+}
+
+func number(obj *node, key string, absent int64) int64 {
+	n := obj.get(key)
+	if n == nil {
+		return absent
+	}
+	v, _ := n.integer()
+	return v
+}
+
+// Apply writes the form onto the document, touching only the fields whose
+// value differs from what Form reads: an unedited field keeps its exact
+// bytes, and fields the form does not know are never touched.
+func (d *Document) Apply(f Form) {
+	cur := d.Form()
+	// Containers are created only when a value is written into them, so an
+	// unchanged form leaves the document byte-identical.
+	wf := lazy(d.ensureWorkflow)
+	spec := lazy(func() *node { return ensure(d.root, "spec") })
+	script := lazy(func() *node { return ensure(wf(), "script") })
+	trigger := lazy(func() *node { return ensure(wf(), "trigger") })
+	strategy := lazy(func() *node { return ensure(wf(), "strategy") })
+
+	setText := func(obj func() *node, key, old, v string) {
+		if v == old {
+			return
+		}
+		if v == "" {
+			obj().remove(key)
+		} else {
+			obj().set(key, stringNode(v))
+		}
+	}
+	setNumber := func(obj func() *node, key string, old, v int64) {
+		if v != old {
+			obj().set(key, intNode(v))
+		}
+	}
+
+	if f.Name != cur.Name {
+		if old, _ := spec().get("name").str(); old == cur.Name {
+			spec().set("name", stringNode(f.Name)) // spec.name repeats the workflow name
+		}
+		wf().set("name", stringNode(f.Name))
+	}
+	setText(wf, "description", cur.Description, f.Description)
+	setText(wf, "owner", cur.Owner, f.Owner)
+	if f.Name != cur.Name || cleanFolder(f.Folder) != cleanFolder(cur.Folder) {
+		p := f.Name
+		if folder := cleanFolder(f.Folder); folder != "" {
+			p = folder + "/" + f.Name
+		}
+		script().set("path", stringNode(p))
+	}
+	if !slices.Equal(f.Parameters, cur.Parameters) {
+		applyParameters(script(), f.Parameters)
+	}
+
+	if f.TriggerType != cur.TriggerType {
+		kind := KindCycle
+		if f.TriggerType == TriggerManual {
+			kind = KindManual
+		}
+		d.root.set("kind", stringNode(kind))
+		spec().set("type", stringNode(kind))
+		trigger().set("type", stringNode(f.TriggerType))
+	}
+	if f.TriggerType != TriggerManual {
+		if f.Cron != cur.Cron {
+			trigger().set("cron", stringNode(f.Cron))
+			// cycleType is optional; when present it must follow the cron.
+			if _, ok := trigger().get("cycleType").str(); ok {
+				if e, err := cron.Parse(f.Cron); err == nil {
+					trigger().set("cycleType", stringNode(e.CycleType()))
+				}
+			}
+		}
+		setText(trigger, "startTime", cur.StartTime, f.StartTime)
+		setText(trigger, "endTime", cur.EndTime, f.EndTime)
+		setText(trigger, "timezone", cur.Timezone, f.Timezone)
+		setNumber(trigger, "delaySeconds", cur.DelaySeconds, f.DelaySeconds)
+	}
+
+	setText(strategy, "recurrenceType", cur.RecurrenceType, f.RecurrenceType)
+	setText(strategy, "instanceMode", cur.InstanceMode, f.InstanceMode)
+	setText(strategy, "rerunMode", cur.RerunMode, f.RerunMode)
+	if f.RerunMode == "Denied" {
+		f.RerunTimes = 0 // retries mean nothing when rerun is denied (V15)
+	}
+	setNumber(strategy, "rerunTimes", cur.RerunTimes, f.RerunTimes)
+	setNumber(strategy, "rerunInterval", cur.RerunIntervalMinutes*60000, f.RerunIntervalMinutes*60000)
+	setNumber(strategy, "timeout", cur.Timeout, f.Timeout)
+	setText(strategy, "timeoutUnit", cur.TimeoutUnit, f.TimeoutUnit)
+	setText(strategy, "failureStrategy", cur.FailureStrategy, f.FailureStrategy)
+	setNumber(strategy, "priority", cur.Priority, f.Priority)
+	setText(strategy, "priorityWeightStrategy", cur.PriorityWeightStrategy, f.PriorityWeightStrategy)
+
+	if !slices.Equal(f.Outputs, cur.Outputs) {
+		applyOutputs(ensure(wf(), "outputs"), f.Outputs)
+	}
+}
+
+// lazy memoises get, so a container is looked up (or created) on first use.
+func lazy(get func() *node) func() *node {
+	var n *node
+	return func() *node {
+		if n == nil {
+			n = get()
+		}
+		return n
+	}
+}
+
+func cleanFolder(s string) string { return strings.Trim(strings.TrimSpace(s), "/") }
+
+// applyParameters rewrites parameter rows in place, keeping each row's
+// unknown fields; new rows get the workflow-parameter constants.
+func applyParameters(script *node, rows []Parameter) {
+	list := script.get("parameters")
+	if list == nil || list.kind != kindArray {
+		list = &node{kind: kindArray}
+		script.set("parameters", list)
+	}
+	for i, row := range rows {
+		if i >= len(list.items) || list.items[i].kind != kindObject {
+			p := objectNode(member{"artifactType", stringNode("Variable")}, member{"name", stringNode(row.Name)},
+				member{"scope", stringNode("Workflow")}, member{"type", stringNode(row.Type)}, member{"value", stringNode(row.Value)})
+			if i < len(list.items) {
+				list.items[i] = p
+			} else {
+				list.items = append(list.items, p)
+			}
+			continue
+		}
+		p := list.items[i]
+		setAll(p, "name", row.Name, "type", row.Type, "value", row.Value)
+	}
+	list.items = list.items[:len(rows)]
+}
+
+// applyOutputs rewrites output rows in place like applyParameters.
+func applyOutputs(outputs *node, rows []Output) {
+	list := outputs.get("nodeOutputs")
+	if list == nil || list.kind != kindArray {
+		list = &node{kind: kindArray}
+		outputs.set("nodeOutputs", list)
+	}
+	for i, row := range rows {
+		if i >= len(list.items) || list.items[i].kind != kindObject {
+			o := objectNode(member{"data", stringNode(row.Data)}, member{"artifactType", stringNode("NodeOutput")},
+				member{"refTableName", stringNode(row.RefTableName)}, member{"isDefault", boolNode(false)})
+			if i < len(list.items) {
+				list.items[i] = o
+			} else {
+				list.items = append(list.items, o)
+			}
+			continue
+		}
+		o := list.items[i]
+		setAll(o, "data", row.Data, "refTableName", row.RefTableName)
+	}
+	list.items = list.items[:len(rows)]
+}
+
+// setAll sets key/value string pairs that differ from the current values.
+func setAll(obj *node, pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if old, _ := obj.get(pairs[i]).str(); old != pairs[i+1] {
+			obj.set(pairs[i], stringNode(pairs[i+1]))
+		}
+	}
+}
+
+// DefaultOutput suggests the output name the console uses:
+// <project identifier>.<workflow name>.
+func DefaultOutput(projectIdentifier, name string) Output {
+	data := name
+	if projectIdentifier != "" {
+		data = projectIdentifier + "." + name
+	}
+	return Output{Data: data, RefTableName: name}
+}
