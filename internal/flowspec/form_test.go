@@ -50,7 +50,6 @@ func TestFormRoundTrip(t *testing.T) {
 	}
 }
 
-
 func TestFormManualTrigger(t *testing.T) {
 	doc := Blank("adhoc")
 	f := doc.Form()

@@ -89,8 +89,14 @@ func TestValidationRules(t *testing.T) {
 			func(_, wf map[string]any) { obj(wf, "trigger")["timezone"] = "Europe/London" }},
 		{"V13", "unknown label", func(_, wf map[string]any) { obj(wf, "strategy")["rerunMode"] = "Sometimes" }, "enum", "spec.workflows[0].strategy.rerunMode", Error,
 			func(_, wf map[string]any) { obj(wf, "strategy")["rerunMode"] = "FailureAllowed" }},
-		{"V13", "legacy label", func(_, wf map[string]any) { obj(wf, "strategy")["rerunMode"] = "ALL_DENIED"; obj(wf, "strategy")["rerunTimes"] = 0 }, "label_legacy", "spec.workflows[0].strategy.rerunMode", Warning,
-			func(_, wf map[string]any) { obj(wf, "strategy")["rerunMode"] = "Denied"; obj(wf, "strategy")["rerunTimes"] = 0 }},
+		{"V13", "legacy label", func(_, wf map[string]any) {
+			obj(wf, "strategy")["rerunMode"] = "ALL_DENIED"
+			obj(wf, "strategy")["rerunTimes"] = 0
+		}, "label_legacy", "spec.workflows[0].strategy.rerunMode", Warning,
+			func(_, wf map[string]any) {
+				obj(wf, "strategy")["rerunMode"] = "Denied"
+				obj(wf, "strategy")["rerunTimes"] = 0
+			}},
 		{"V13", "timeout unit", func(_, wf map[string]any) { obj(wf, "strategy")["timeoutUnit"] = "FORTNIGHTS" }, "enum", "spec.workflows[0].strategy.timeoutUnit", Error,
 			func(_, wf map[string]any) { obj(wf, "strategy")["timeoutUnit"] = "MINUTES" }},
 		{"V14", "priority", func(_, wf map[string]any) { obj(wf, "strategy")["priority"] = 9 }, "priority_range", "spec.workflows[0].strategy.priority", Error,
@@ -100,7 +106,10 @@ func TestValidationRules(t *testing.T) {
 		{"V15", "rerun times", func(_, wf map[string]any) { obj(wf, "strategy")["rerunTimes"] = 11 }, "rerun_times_range", "spec.workflows[0].strategy.rerunTimes", Error,
 			func(_, wf map[string]any) { obj(wf, "strategy")["rerunTimes"] = 10 }},
 		{"V15", "denied with retries", func(_, wf map[string]any) { obj(wf, "strategy")["rerunMode"] = "Denied" }, "rerun_times_denied", "spec.workflows[0].strategy.rerunTimes", Error,
-			func(_, wf map[string]any) { obj(wf, "strategy")["rerunMode"] = "Denied"; obj(wf, "strategy")["rerunTimes"] = 0 }},
+			func(_, wf map[string]any) {
+				obj(wf, "strategy")["rerunMode"] = "Denied"
+				obj(wf, "strategy")["rerunTimes"] = 0
+			}},
 		{"V16", "rerun interval", func(_, wf map[string]any) { obj(wf, "strategy")["rerunInterval"] = 180 }, "rerun_interval", "spec.workflows[0].strategy.rerunInterval", Error,
 			func(_, wf map[string]any) { obj(wf, "strategy")["rerunInterval"] = 1800000 }},
 		{"V17", "timeout negative", func(_, wf map[string]any) { obj(wf, "strategy")["timeout"] = -1 }, "timeout_range", "spec.workflows[0].strategy.timeout", Error,
@@ -109,7 +118,10 @@ func TestValidationRules(t *testing.T) {
 			func(_, wf map[string]any) { obj(wf, "strategy")["timeoutUnit"] = "SECONDS" }},
 		{"V18", "output data", func(_, wf map[string]any) { outputRow(wf)["data"] = "" }, "output_data", "spec.workflows[0].outputs.nodeOutputs[0].data", Error,
 			func(_, wf map[string]any) { outputRow(wf)["data"] = "proj.sales_daily" }},
-		{"V18", "duplicate output", func(_, wf map[string]any) { o := obj(wf, "outputs"); o["nodeOutputs"] = []any{outputRow(wf), outputRow(wf)} }, "output_duplicate", "spec.workflows[0].outputs.nodeOutputs[1].data", Error,
+		{"V18", "duplicate output", func(_, wf map[string]any) {
+			o := obj(wf, "outputs")
+			o["nodeOutputs"] = []any{outputRow(wf), outputRow(wf)}
+		}, "output_duplicate", "spec.workflows[0].outputs.nodeOutputs[1].data", Error,
 			func(_, wf map[string]any) {}},
 		{"V18", "artifact type", func(_, wf map[string]any) { outputRow(wf)["artifactType"] = "Table" }, "enum", "spec.workflows[0].outputs.nodeOutputs[0].artifactType", Error,
 			func(_, wf map[string]any) { outputRow(wf)["artifactType"] = "NodeOutput" }},

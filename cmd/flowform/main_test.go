@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary act as flowform itself, so the signal test
+// runs the real program in a child process.
+func TestMain(m *testing.M) {
+	if os.Getenv("FLOWFORM_TEST_RUN_MAIN") == "1" {
+		os.Args = append([]string{"flowform"}, strings.Fields(os.Getenv("FLOWFORM_TEST_ARGS"))...)
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestParseConfig(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    config
+		wantErr string
+	}{
+		{name: "defaults", want: config{Addr: "127.0.0.1:8080", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "auto"}},
+		{name: "env twins", env: map[string]string{"FLOWFORM_ADDR": ":9999", "FLOWFORM_DATAWORKS_ENDPOINT": "http://127.0.0.1:9000", "FLOWFORM_SANDBOX": "on", "FLOWFORM_PUBLIC_URL": "https://ff.example.com"},
+			want: config{Addr: ":9999", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "on", DataWorksEndpoint: "http://127.0.0.1:9000", PublicURL: "https://ff.example.com"}},
+		{name: "flag beats env", args: []string{"--region", "cn-beijing", "--db", "/tmp/x.db"}, env: map[string]string{"FLOWFORM_REGION": "eu-central-1"},
+			want: config{Addr: "127.0.0.1:8080", DB: "/tmp/x.db", Region: "cn-beijing", Sandbox: "auto"}},
+		{name: "bad sandbox", args: []string{"--sandbox", "maybe"}, wantErr: "--sandbox"},
+		{name: "bad endpoint", args: []string{"--dataworks-endpoint", "dataworks.local"}, wantErr: "--dataworks-endpoint"},
+		{name: "bad env sandbox", env: map[string]string{"FLOWFORM_SANDBOX": "sometimes"}, wantErr: "--sandbox"},
+		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: "port"},
+		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseConfig(tt.args, env(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %+v, %v\nwant %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestServesAndStopsOnSIGTERM starts the real program, checks /healthz and
+// the JSON API answer, sends SIGTERM and expects a clean exit.
+func TestServesAndStopsOnSIGTERM(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "FLOWFORM_TEST_RUN_MAIN=1", "FLOWFORM_TEST_ARGS=--addr 127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no ready line: %v (%s)", err, stderr.String())
+	}
+	base := strings.TrimSpace(strings.TrimPrefix(line, "FlowForm is ready: open "))
+	for _, path := range []string{"healthz", "api/v1/cron?expr=00+30+02+*+*+%3F"} {
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, body)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("did not stop within 20 s of SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "stopped cleanly") {
+		t.Errorf("log lacks a clean stop:\n%s", stderr.String())
+	}
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/flowform/flowform/internal/i18n"
+)
+
+// Error is the one error type handlers return. handleError turns it into an
+// HTTP response; nothing else writes error responses.
+type Error struct {
+	Status   int
+	Code     string    // stable machine-readable code
+	Message  i18n.Text // what the user should know, in both languages
+	Findings []finding // for 422: every problem, each with its path
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message.EN }
+
+// errorBody is the JSON shape of an error: {"error":{"code","message"}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+var errInternal = &Error{Status: http.StatusInternalServerError, Code: "internal",
+	Message: i18n.Text{EN: "something went wrong on our side; nothing was changed", ZH: "服务器内部错误；未做任何更改"}}
+
+// handleError is echo's HTTPErrorHandler: the one place errors become
+// responses. Internal errors are logged; users see a safe message.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var e *Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &e):
+	case errors.As(err, &he):
+		e = fromEcho(he)
+	default:
+		s.log.Error("request failed", "route", c.Path(), "err", err)
+		e = errInternal
+	}
+	lang := language(c)
+	var writeErr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		writeErr = c.NoContent(e.Status)
+	case len(e.Findings) > 0:
+		writeErr = c.JSON(e.Status, findingsBody{Errors: localise(e.Findings, lang)})
+	default:
+		writeErr = c.JSON(e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message.In(lang)}})
+	}
+	if writeErr != nil {
+		s.log.Warn("writing error response", "err", writeErr)
+	}
+}
+
+// fromEcho maps echo's own errors (unknown route, wrong method) to Error.
+func fromEcho(he *echo.HTTPError) *Error {
+	switch he.Code {
+	case http.StatusNotFound:
+		return &Error{Status: he.Code, Code: "not_found", Message: i18n.Text{EN: "not found", ZH: "未找到"}}
+	case http.StatusMethodNotAllowed:
+		return &Error{Status: he.Code, Code: "method_not_allowed", Message: i18n.Text{EN: "method not allowed", ZH: "不支持该请求方法"}}
+	case http.StatusRequestEntityTooLarge:
+		return errTooLarge
+	}
+	return &Error{Status: he.Code, Code: "http_error", Message: i18n.Text{EN: http.StatusText(he.Code), ZH: http.StatusText(he.Code)}}
+}
+
+// findingsBody is the 422 shape: {"errors":[…]}.
+type findingsBody struct {
+	Errors []findingJSON `json:"errors"`
+}

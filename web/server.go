@@ -1,0 +1,48 @@
+// Package web is FlowForm's HTTP surface: the only importer of echo. It
+// holds the route table, middleware, handlers (one file per resource), the
+// buffered templ renderer, and the one place errors become responses.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Config is what the server needs from the command line.
+type Config struct {
+	Logger *slog.Logger
+	Now    func() time.Time // the clock; time.Now when nil
+}
+
+// Server serves FlowForm's pages and JSON API.
+type Server struct {
+	echo *echo.Echo
+	log  *slog.Logger
+	now  func() time.Time
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	// The client address is the direct peer: X-Forwarded-For is not trusted
+	// unless a trusted proxy is configured (echo v4.16.0 would otherwise let
+	// a spoofed header reach rate limiting and logs).
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
