@@ -70,4 +70,3 @@ func (c config) check() error {
 	}
 	return nil
 }
-

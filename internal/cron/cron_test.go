@@ -162,6 +162,7 @@ func TestNextWeekdayNumberingAndSpecials(t *testing.T) {
 		{"last Friday", "00 00 09 ? * 5L", []string{"Fri 2026-12-25 09:00 +08:00", "Fri 2027-01-29 09:00 +08:00"}},
 		{"last Sunday", "00 00 09 ? * 7L", []string{"Sun 2026-11-29 09:00 +08:00", "Sun 2026-12-27 09:00 +08:00"}},
 		{"second Tuesday", "00 00 09 ? * 2#2", []string{"Tue 2026-12-08 09:00 +08:00", "Tue 2027-01-12 09:00 +08:00"}},
+		{"fifth Monday of February (rare)", "00 00 09 ? 2 1#5", []string{"Mon 2044-02-29 09:00 +08:00"}},
 		{"first Monday by name", "00 00 09 ? * MON#1", []string{"Mon 2026-12-07 09:00 +08:00", "Mon 2027-01-04 09:00 +08:00"}},
 		{"year cycle", "00 00 02 1 1,4,7,10 ?", []string{"Fri 2027-01-01 02:00 +08:00", "Thu 2027-04-01 02:00 +08:00"}},
 		{"minute cycle", "00 00-59/20 08-09 * * ?", []string{"Fri 2026-11-27 12:00 +08:00"}[:0]},

@@ -113,7 +113,12 @@ type Expr struct {
 
 // engine is the schedule parser behind the adapter: Quartz-style fields with
 // the extended specials, fed only with expressions this package rewrote.
-var engine = gocron.NewParser(gocron.Second | gocron.Minute | gocron.Hour | gocron.Dom | gocron.Month | gocron.Dow | gocron.Extended)
+// It searches 28 years ahead (the calendar's weekday-and-leap-year cycle) so
+// rare schedules such as a fifth Monday in February (2044) are found.
+var engine = gocron.MustNewParser(gocron.Second | gocron.Minute | gocron.Hour | gocron.Dom | gocron.Month | gocron.Dow | gocron.Extended).
+	WithMaxSearchYears(searchYears)
+
+const searchYears = 28
 
 // Parse validates s as a DataWorks cron expression. The error, when not nil,
 // is an *Error naming the field, the offending text and what is allowed.
