@@ -30,6 +30,7 @@ test: generate ## the one test command: fresh generated code, vet, race tests, b
 	@if [ -n "$$CI" ]; then git diff --exit-code -- '*_templ.go' || (echo 'generated templ code is stale: run make generate and commit'; exit 1); fi
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run='^TestTenThousandSavesStaySmall$$' ./internal/sqlite
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/cron
 	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/flowspec
 

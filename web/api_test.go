@@ -1,7 +1,12 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
+	"path/filepath"
+
+	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/sqlite"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,11 +20,25 @@ import (
 
 var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
+// newTestServer serves the real application on a fresh SQLite file.
 func newTestServer(t testing.TB) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return testNow }}))
-	t.Cleanup(srv.Close)
+	srv, _ := newTestServerWithStore(t, Config{})
 	return srv
+}
+
+func newTestServerWithStore(t testing.TB, cfg Config) (*httptest.Server, *sqlite.Store) {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "flowform.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return testNow }
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.Now = now
+	cfg.Drafts = draft.NewService(store, "cn-shanghai", now)
+	srv := httptest.NewServer(New(cfg))
+	t.Cleanup(func() { srv.Close(); store.Close() })
+	return srv, store
 }
 
 type response struct {

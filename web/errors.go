@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/i18n"
 )
 
@@ -40,9 +41,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	var e *Error
+	var de *draft.Error
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &e):
+	case errors.As(err, &de):
+		if de.Current != nil {
+			s.sendConflict(c, de)
+			return
+		}
+		e = fromDraft(de)
 	case errors.As(err, &he):
 		e = fromEcho(he)
 	default:
@@ -61,6 +69,32 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if writeErr != nil {
 		s.log.Warn("writing error response", "err", writeErr)
+	}
+}
+
+// fromDraft maps domain errors to statuses.
+func fromDraft(de *draft.Error) *Error {
+	status := map[draft.Code]int{
+		draft.NotFound: http.StatusNotFound,
+		draft.Conflict: http.StatusPreconditionFailed,
+		draft.Invalid:  http.StatusBadRequest,
+	}[de.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	return &Error{Status: status, Code: string(de.Code), Message: de.Message}
+}
+
+// sendConflict answers a stale save with 412, the message and the draft as
+// it now is, so the client can show both sides.
+func (s *Server) sendConflict(c echo.Context, de *draft.Error) {
+	c.Response().Header().Set("ETag", etag(de.Current.Version))
+	body := struct {
+		Error   errorDetail `json:"error"`
+		Current draftJSON   `json:"current"`
+	}{errorDetail{Code: string(de.Code), Message: de.Message.In(language(c))}, s.draftBody(c, de.Current, nil)}
+	if err := c.JSON(http.StatusPreconditionFailed, body); err != nil {
+		s.log.Warn("writing conflict response", "err", err)
 	}
 }
 

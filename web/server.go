@@ -6,6 +6,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,26 +14,35 @@ import (
 
 // Config is what the server needs from the command line.
 type Config struct {
-	Logger *slog.Logger
-	Now    func() time.Time // the clock; time.Now when nil
+	Logger     *slog.Logger
+	Now        func() time.Time // the clock; time.Now when nil
+	Drafts     Drafts
+	PublicURL  string // base of share links; from the request when empty
+	AuthHeader string // trusted identity header set by an SSO proxy, e.g. X-Forwarded-Email
 }
 
 // Server serves FlowForm's pages and JSON API.
 type Server struct {
-	echo *echo.Echo
-	log  *slog.Logger
-	now  func() time.Time
+	echo       *echo.Echo
+	log        *slog.Logger
+	now        func() time.Time
+	drafts     Drafts
+	publicURL  string
+	authHeader string
+	misses     *missLimiter
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now}
+	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now, drafts: cfg.Drafts,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), authHeader: cfg.AuthHeader}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.misses = newMissLimiter(missesPerMinute, s.now)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The client address is the direct peer: X-Forwarded-For is not trusted

@@ -16,17 +16,51 @@ type config struct {
 	DataWorksEndpoint string
 	Sandbox           string
 	PublicURL         string
+	AuthHeader        string
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("flowform", flag.ContinueOnError)
+	err := parseFlags(fs, &cfg, args, getenv)
+	return cfg, err
+}
+
+// backupConfig is `flowform backup`'s configuration.
+type backupConfig struct {
+	DB string
+	To string
+}
+
+func parseBackupConfig(args []string, getenv func(string) string) (backupConfig, error) {
+	var cfg backupConfig
+	fs := flag.NewFlagSet("flowform backup", flag.ContinueOnError)
+	fs.StringVar(&cfg.DB, "db", "./data/flowform.db", "SQLite file to copy (env FLOWFORM_DB)")
+	fs.StringVar(&cfg.To, "to", "", "file to write the consistent copy to (must not exist)")
+	if v := getenv("FLOWFORM_DB"); v != "" {
+		cfg.DB = v
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if cfg.To == "" {
+		return cfg, fmt.Errorf("backup: --to FILE is required")
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("backup: unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, nil
+}
+
+// parseFlags registers the server flags on fs and parses env then args.
+func parseFlags(fs *flag.FlagSet, cfg *config, args []string, getenv func(string) string) error {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&cfg.DB, "db", "./data/flowform.db", "SQLite file (created with its folder)")
 	fs.StringVar(&cfg.Region, "region", "cn-shanghai", "default DataWorks region for new drafts")
 	fs.StringVar(&cfg.DataWorksEndpoint, "dataworks-endpoint", "", "DataWorks base URL override, e.g. http://127.0.0.1:9000 (default: derived from the region)")
 	fs.StringVar(&cfg.Sandbox, "sandbox", "auto", "auto (sandbox when no Alibaba credentials resolve), on or off")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL used in share links (default: from the request)")
+	fs.StringVar(&cfg.AuthHeader, "auth-header", "", "trusted header carrying the user's identity, set by an SSO proxy (e.g. X-Forwarded-Email); authors are \"anonymous\" without it")
 
 	// Environment first, so flags given on the command line override it.
 	var envErr error
@@ -39,15 +73,15 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		}
 	})
 	if envErr != nil {
-		return cfg, envErr
+		return envErr
 	}
 	if err := fs.Parse(args); err != nil {
-		return cfg, err
+		return err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	return cfg, cfg.check()
+	return cfg.check()
 }
 
 func (c config) check() error {

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/sqlite"
 	"github.com/flowform/flowform/web"
 )
 
@@ -29,17 +31,46 @@ func main() {
 	}
 }
 
-// run wires the application and serves until ctx ends or a signal arrives.
+// run dispatches: `flowform backup …` or the server.
 func run(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) error {
+	if len(args) > 0 && args[0] == "backup" {
+		cfg, err := parseBackupConfig(args[1:], getenv)
+		if err != nil {
+			return err
+		}
+		if err := sqlite.Backup(ctx, cfg.DB, cfg.To); err != nil {
+			return err
+		}
+		log.Info("backup written", "from", cfg.DB, "to", cfg.To)
+		return nil
+	}
 	cfg, err := parseConfig(args, getenv)
 	if err != nil {
 		return err
 	}
+	return serve(ctx, cfg, log)
+}
+
+// serve wires the application and serves until ctx ends or a signal arrives.
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	store, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	drafts := draft.NewService(store, cfg.Region, time.Now)
+	go purgeDeleted(ctx, drafts, log)
+
 	srv := &http.Server{
-		Handler:           web.New(web.Config{Logger: log}),
+		Handler: web.New(web.Config{
+			Logger:     log,
+			Drafts:     drafts,
+			PublicURL:  cfg.PublicURL,
+			AuthHeader: cfg.AuthHeader,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -49,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	if err != nil {
 		return err
 	}
-	log.Info("FlowForm is ready", "url", fmt.Sprintf("http://%s/", ln.Addr()), "region", cfg.Region, "sandbox", cfg.Sandbox)
+	log.Info("FlowForm is ready", "url", fmt.Sprintf("http://%s/", ln.Addr()), "db", cfg.DB, "region", cfg.Region, "sandbox", cfg.Sandbox)
 	fmt.Fprintf(os.Stdout, "FlowForm is ready: open http://%s/\n", ln.Addr())
 
 	served := make(chan error, 1)
@@ -70,4 +101,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// purgeDeleted removes drafts past their restore window, hourly.
+func purgeDeleted(ctx context.Context, drafts *draft.Service, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := drafts.Purge(ctx); err != nil && ctx.Err() == nil {
+			log.Error("purging deleted drafts", "err", err)
+		} else if n > 0 {
+			log.Info("purged deleted drafts", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

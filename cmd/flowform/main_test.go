@@ -2,6 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/sqlite"
 	"io"
 	"net/http"
 	"os"
@@ -32,6 +39,8 @@ func TestParseConfig(t *testing.T) {
 		want    config
 		wantErr string
 	}{
+		{name: "auth header", env: map[string]string{"FLOWFORM_AUTH_HEADER": "X-Forwarded-Email"},
+			want: config{Addr: "127.0.0.1:8080", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "auto", AuthHeader: "X-Forwarded-Email"}},
 		{name: "defaults", want: config{Addr: "127.0.0.1:8080", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "auto"}},
 		{name: "env twins", env: map[string]string{"FLOWFORM_ADDR": ":9999", "FLOWFORM_DATAWORKS_ENDPOINT": "http://127.0.0.1:9000", "FLOWFORM_SANDBOX": "on", "FLOWFORM_PUBLIC_URL": "https://ff.example.com"},
 			want: config{Addr: ":9999", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "on", DataWorksEndpoint: "http://127.0.0.1:9000", PublicURL: "https://ff.example.com"}},
@@ -62,8 +71,10 @@ func TestParseConfig(t *testing.T) {
 // TestServesAndStopsOnSIGTERM starts the real program, checks /healthz and
 // the JSON API answer, sends SIGTERM and expects a clean exit.
 func TestServesAndStopsOnSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "data", "flowform.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "FLOWFORM_TEST_RUN_MAIN=1", "FLOWFORM_TEST_ARGS=--addr 127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "FLOWFORM_TEST_RUN_MAIN=1", "FLOWFORM_TEST_ARGS=--addr 127.0.0.1:0 --db "+db)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +102,36 @@ func TestServesAndStopsOnSIGTERM(t *testing.T) {
 			t.Fatalf("%s: %d %s", path, res.StatusCode, body)
 		}
 	}
+	// A draft saved through the API is in an online backup taken while the
+	// server runs.
+	res, err := http.Post(base+"api/v1/drafts", "application/json", strings.NewReader(`{"template":"hourly","name":"backed_up"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ ID string }
+	json.NewDecoder(res.Body).Decode(&created)
+	res.Body.Close()
+	if res.StatusCode != 201 || created.ID == "" {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := run(context.Background(), []string{"backup", "--db", db, "--to", backup}, func(string) string { return "" }, quiet); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	if err := run(context.Background(), []string{"backup", "--db", db, "--to", backup}, func(string) string { return "" }, quiet); err == nil {
+		t.Error("backup overwrote an existing file")
+	}
+	copyStore, err := sqlite.Open(context.Background(), backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := draft.NewService(copyStore, "cn-shanghai", nil).Get(context.Background(), created.ID)
+	copyStore.Close()
+	if err != nil || got.Spec.Form().Name != "backed_up" {
+		t.Fatalf("draft missing from backup: %v", err)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,259 @@
+package sqlite
+
+import (
+	"bytes"
+	"compress/flate"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/flowform/flowform/internal/draft"
+)
+
+// keyframeEvery sets how revisions are compressed: revision 1, 33, 65, …
+// are deflated alone; the others are deflated with their keyframe as the
+// dictionary, so a small edit of a 4 KB spec costs tens of bytes and any
+// revision reads with at most two inflations.
+const keyframeEvery = 32
+
+func keyframe(version int64) int64 { return (version-1)/keyframeEvery*keyframeEvery + 1 }
+
+var _ draft.Store = (*Store)(nil)
+
+const draftColumns = `key, view_key, view_seq, version, project_id, region, spec, author, created_at, updated_at`
+
+func scanRecord(row interface{ Scan(...any) error }) (draft.Record, error) {
+	var r draft.Record
+	var created, updated int64
+	err := row.Scan(&r.Key, &r.ViewKey, &r.ViewSeq, &r.Version, &r.ProjectID, &r.Region, &r.Spec, &r.Author, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, draft.ErrNotFound
+	}
+	r.CreatedAt, r.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return r, err
+}
+
+// Create implements draft.Store.
+func (s *Store) Create(ctx context.Context, rec draft.Record) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (`+draftColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			rec.Key, rec.ViewKey, rec.ViewSeq, rec.Version, rec.ProjectID, rec.Region, rec.Spec, rec.Author,
+			rec.CreatedAt.UnixMilli(), rec.UpdatedAt.UnixMilli()); err != nil {
+			return err
+		}
+		return s.insertRevision(ctx, tx, rec)
+	})
+}
+
+// Get implements draft.Store.
+func (s *Store) Get(ctx context.Context, key string) (draft.Record, error) {
+	return scanRecord(s.reader.QueryRowContext(ctx,
+		`SELECT `+draftColumns+` FROM drafts WHERE key = ? AND deleted_at IS NULL`, key))
+}
+
+// GetByView implements draft.Store.
+func (s *Store) GetByView(ctx context.Context, viewKey string) (draft.Record, error) {
+	return scanRecord(s.reader.QueryRowContext(ctx,
+		`SELECT `+draftColumns+` FROM drafts WHERE view_key = ? AND deleted_at IS NULL`, viewKey))
+}
+
+// Update implements draft.Store: a compare-and-swap on the version inside
+// one immediate transaction, with the revision written alongside.
+func (s *Store) Update(ctx context.Context, expected int64, rec draft.Record) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE drafts SET version = ?, project_id = ?, region = ?, spec = ?, author = ?, updated_at = ?
+			WHERE key = ? AND version = ? AND deleted_at IS NULL`,
+			rec.Version, rec.ProjectID, rec.Region, rec.Spec, rec.Author, rec.UpdatedAt.UnixMilli(), rec.Key, expected)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var live int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM drafts WHERE key = ? AND deleted_at IS NULL`, rec.Key).Scan(&live); err != nil {
+				return err
+			}
+			if live == 0 {
+				return draft.ErrNotFound
+			}
+			return draft.ErrConflict
+		}
+		return s.insertRevision(ctx, tx, rec)
+	})
+}
+
+func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, rec draft.Record) error {
+	var base sql.NullInt64
+	var dict []byte
+	if kf := keyframe(rec.Version); kf != rec.Version {
+		var err error
+		if dict, err = readRevisionSpec(ctx, tx, rec.Key, kf); err != nil {
+			return fmt.Errorf("keyframe %d: %w", kf, err)
+		}
+		base = sql.NullInt64{Int64: kf, Valid: true}
+	}
+	packed, err := deflate(rec.Spec, dict)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (draft_key, version, base_version, spec, project_id, region, author, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.Key, rec.Version, base, packed, rec.ProjectID, rec.Region, rec.Author, rec.UpdatedAt.UnixMilli())
+	return err
+}
+
+// queryer is what reading a revision needs from a *sql.DB or *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// readRevisionSpec returns the canonical spec of one revision.
+func readRevisionSpec(ctx context.Context, q queryer, key string, version int64) ([]byte, error) {
+	var base sql.NullInt64
+	var packed []byte
+	err := q.QueryRowContext(ctx, `SELECT base_version, spec FROM revisions WHERE draft_key = ? AND version = ?`, key, version).Scan(&base, &packed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, draft.ErrNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	var dict []byte
+	if base.Valid {
+		if dict, err = readRevisionSpec(ctx, q, key, base.Int64); err != nil {
+			return nil, err
+		}
+	}
+	return inflate(packed, dict)
+}
+
+// SetView implements draft.Store.
+func (s *Store) SetView(ctx context.Context, key, viewKey string, viewSeq int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return affectOne(tx.ExecContext(ctx, `UPDATE drafts SET view_key = ?, view_seq = ? WHERE key = ? AND deleted_at IS NULL`, viewKey, viewSeq, key))
+	})
+}
+
+// Revisions implements draft.Store.
+func (s *Store) Revisions(ctx context.Context, key string) ([]draft.RevisionInfo, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT r.version, r.author, r.created_at FROM revisions r
+		JOIN drafts d ON d.key = r.draft_key AND d.deleted_at IS NULL
+		WHERE r.draft_key = ? ORDER BY r.version DESC`, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []draft.RevisionInfo
+	for rows.Next() {
+		var r draft.RevisionInfo
+		var created int64
+		if err := rows.Scan(&r.Version, &r.Author, &created); err != nil {
+			return nil, err
+		}
+		r.CreatedAt = time.UnixMilli(created).UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, draft.ErrNotFound
+	}
+	return out, nil
+}
+
+// Revision implements draft.Store.
+func (s *Store) Revision(ctx context.Context, key string, version int64) (draft.Revision, error) {
+	var r draft.Revision
+	var created int64
+	err := s.reader.QueryRowContext(ctx, `SELECT r.version, r.author, r.created_at, r.project_id, r.region FROM revisions r
+		JOIN drafts d ON d.key = r.draft_key AND d.deleted_at IS NULL
+		WHERE r.draft_key = ? AND r.version = ?`, key, version).Scan(&r.Version, &r.Author, &created, &r.ProjectID, &r.Region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, draft.ErrNotFound
+	} else if err != nil {
+		return r, err
+	}
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	r.Spec, err = readRevisionSpec(ctx, s.reader, key, version)
+	return r, err
+}
+
+// Delete implements draft.Store.
+func (s *Store) Delete(ctx context.Context, key string, at time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return affectOne(tx.ExecContext(ctx, `UPDATE drafts SET deleted_at = ? WHERE key = ? AND deleted_at IS NULL`, at.UnixMilli(), key))
+	})
+}
+
+// Undelete implements draft.Store.
+func (s *Store) Undelete(ctx context.Context, key string, deletedAfter time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return affectOne(tx.ExecContext(ctx, `UPDATE drafts SET deleted_at = NULL WHERE key = ? AND deleted_at > ?`, key, deletedAfter.UnixMilli()))
+	})
+}
+
+// Purge implements draft.Store.
+func (s *Store) Purge(ctx context.Context, deletedBefore time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE deleted_at IS NOT NULL AND deleted_at < ?`, deletedBefore.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// write runs fn in one immediate transaction on the writer connection.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func affectOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return draft.ErrNotFound
+	}
+	return nil
+}
+
+func deflate(data, dict []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := flate.NewWriterDict(&buf, flate.DefaultCompression, dict)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func inflate(data, dict []byte) ([]byte, error) {
+	r := flate.NewReaderDict(bytes.NewReader(data), dict)
+	defer r.Close()
+	return io.ReadAll(r)
+}
