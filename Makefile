@@ -33,6 +33,7 @@ test: generate ## the one test command: fresh generated code, vet, race tests, b
 	$(GO) test -count=1 -run='^TestTenThousandSavesStaySmall$$' ./internal/sqlite
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/cron
 	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/flowspec
+	$(GO) test -run='^$$' -fuzz='^FuzzDeflate$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/sqlite
 
 .PHONY: bench
 bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http

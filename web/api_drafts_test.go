@@ -409,7 +409,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 				h["If-Match"] = tt.ifMatch
 			}
 			r := do(t, srv, tt.method, target, tt.ctype, tt.body, h)
-			var got struct{ Error struct{ Code, Message string } }
+			var got struct {
+				Error struct{ Code, Message string }
+			}
 			decodeJSON(t, r.body, &got)
 			if r.status != tt.status || got.Error.Code != tt.code || got.Error.Message == "" {
 				t.Errorf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)

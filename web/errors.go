@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -89,10 +90,15 @@ func fromDraft(de *draft.Error) *Error {
 // it now is, so the client can show both sides.
 func (s *Server) sendConflict(c echo.Context, de *draft.Error) {
 	c.Response().Header().Set("ETag", etag(de.Current.Version))
+	current, err := s.draftBytes(c, de.Current, nil)
+	if err != nil {
+		s.log.Error("encoding conflict", "err", err)
+		return
+	}
 	body := struct {
-		Error   errorDetail `json:"error"`
-		Current draftJSON   `json:"current"`
-	}{errorDetail{Code: string(de.Code), Message: de.Message.In(language(c))}, s.draftBody(c, de.Current, nil)}
+		Error   errorDetail     `json:"error"`
+		Current json.RawMessage `json:"current"`
+	}{errorDetail{Code: string(de.Code), Message: de.Message.In(language(c))}, current}
 	if err := c.JSON(http.StatusPreconditionFailed, body); err != nil {
 		s.log.Warn("writing conflict response", "err", err)
 	}

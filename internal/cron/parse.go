@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	gocron "github.com/netresearch/go-cron"
 
@@ -120,9 +121,39 @@ var engine = gocron.MustNewParser(gocron.Second | gocron.Minute | gocron.Hour | 
 
 const searchYears = 28
 
+// parsed caches valid expressions by text: an Expr is immutable, and the
+// same few schedules are parsed on every validation and page. The cache is
+// emptied when full, so any input keeps it bounded.
+var parsed = struct {
+	sync.RWMutex
+	m map[string]*Expr
+}{m: map[string]*Expr{}}
+
+const parsedCacheSize = 1024
+
 // Parse validates s as a DataWorks cron expression. The error, when not nil,
 // is an *Error naming the field, the offending text and what is allowed.
 func Parse(s string) (*Expr, error) {
+	parsed.RLock()
+	e, ok := parsed.m[s]
+	parsed.RUnlock()
+	if ok {
+		return e, nil
+	}
+	e, err := parse(s)
+	if err != nil {
+		return nil, err
+	}
+	parsed.Lock()
+	if len(parsed.m) >= parsedCacheSize {
+		clear(parsed.m)
+	}
+	parsed.m[s] = e
+	parsed.Unlock()
+	return e, nil
+}
+
+func parse(s string) (*Expr, error) {
 	text := strings.TrimSpace(s)
 	parts := strings.Fields(text)
 	if len(parts) != fieldCount {

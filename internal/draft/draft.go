@@ -28,6 +28,7 @@ type Draft struct {
 	ProjectID string // a positive int64 in decimal, or "" until submission
 	Region    string
 	Spec      *flowspec.Document
+	SpecJSON  []byte // Spec's canonical bytes, as stored and as submission sends them
 	Author    string // author of the current revision
 	CreatedAt time.Time
 	UpdatedAt time.Time

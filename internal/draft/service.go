@@ -276,7 +276,7 @@ func toDraft(token string, rec Record) (*Draft, error) {
 		return nil, err // stored specs are canonical; this is corruption
 	}
 	d := &Draft{
-		ID: token, Version: rec.Version, ProjectID: rec.ProjectID, Region: rec.Region, Spec: doc,
+		ID: token, Version: rec.Version, ProjectID: rec.ProjectID, Region: rec.Region, Spec: doc, SpecJSON: rec.Spec,
 		Author: rec.Author, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
 	}
 	if token != "" {

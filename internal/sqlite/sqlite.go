@@ -32,6 +32,9 @@ var migrations embed.FS
 type Store struct {
 	writer *sql.DB // one connection, BEGIN IMMEDIATE
 	reader *sql.DB // read-only pool
+
+	// The two hottest reads, prepared once per pooled connection.
+	getDraft, getView *sql.Stmt
 }
 
 // dsn builds the connection string; every pragma is applied to every pooled
@@ -53,11 +56,6 @@ func dsn(path string, readOnly bool) string {
 // Open opens (creating if needed) the database at path and applies pending
 // migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, -1)
-}
-
-// open applies migrations up to and including version upTo (-1: all).
-func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite: database path %q must not contain ? or #", path)
 	}
@@ -74,7 +72,7 @@ func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, writer, upTo); err != nil {
+	if err := migrate(ctx, writer, -1); err != nil {
 		writer.Close()
 		return nil, err
 	}
@@ -85,12 +83,26 @@ func open(ctx context.Context, path string, upTo int) (*Store, error) {
 	}
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
-	return &Store{writer: writer, reader: reader}, nil
+	s := &Store{writer: writer, reader: reader}
+	if s.getDraft, err = reader.PrepareContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE key = ? AND deleted_at IS NULL`); err == nil {
+		s.getView, err = reader.PrepareContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE view_key = ? AND deleted_at IS NULL`)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	var errs []error
+	for _, st := range []*sql.Stmt{s.getDraft, s.getView} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.reader.Close(), s.writer.Close())...)
 }
 
 // migrate applies the embedded migrations in order, each in its own

@@ -2,9 +2,11 @@ package sqlite
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	cryptorand "crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -208,22 +210,25 @@ func TestInvalidInputChangesNothing(t *testing.T) {
 // a draft in that schema, and opens it with every migration.
 func TestMigrationOneUpgrades(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := open(context.Background(), path, 1)
+	old, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := migrate(context.Background(), old, 1); err != nil {
+		t.Fatal(err)
+	}
 	var cols int
-	old.writer.QueryRow(`SELECT count(*) FROM pragma_table_info('drafts') WHERE name = 'deleted_at'`).Scan(&cols)
+	old.QueryRow(`SELECT count(*) FROM pragma_table_info('drafts') WHERE name = 'deleted_at'`).Scan(&cols)
 	if cols != 0 {
 		t.Fatal("migration 1 already has deleted_at")
 	}
 	spec := spec4K("old").Canonical()
 	packed, _ := deflate(spec, nil)
 	key := strings.Repeat("ab", 32)
-	if _, err := old.writer.Exec(`INSERT INTO drafts (key, view_key, version, region, spec, author, created_at, updated_at) VALUES (?, ?, 1, 'cn-beijing', ?, 'old-author', 1, 1)`, key, "v"+key, spec); err != nil {
+	if _, err := old.Exec(`INSERT INTO drafts (key, view_key, version, region, spec, author, created_at, updated_at) VALUES (?, ?, 1, 'cn-beijing', ?, 'old-author', 1, 1)`, key, "v"+key, spec); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.writer.Exec(`INSERT INTO revisions (draft_key, version, spec, project_id, region, author, created_at) VALUES (?, 1, ?, '', 'cn-beijing', 'old-author', 1)`, key, packed); err != nil {
+	if _, err := old.Exec(`INSERT INTO revisions (draft_key, version, spec, project_id, region, author, created_at) VALUES (?, 1, ?, '', 'cn-beijing', 'old-author', 1)`, key, packed); err != nil {
 		t.Fatal(err)
 	}
 	old.Close()
@@ -439,4 +444,22 @@ func TestUnknownAndDeletedLookLikeEachOther(t *testing.T) {
 	if ratio := float64(max(mUnknown, mDeleted)) / float64(min(mUnknown, mDeleted)); ratio > 3 {
 		t.Errorf("timings differ %.1f×: unknown %v, deleted %v", ratio, mUnknown, mDeleted)
 	}
+}
+
+// FuzzDeflate checks the dictionary trick: whatever the data and the
+// dictionary, inflate(deflate(data, dict), dict) is data.
+func FuzzDeflate(f *testing.F) {
+	f.Add([]byte(`{"spec":"a"}`), []byte(`{"spec":"b"}`))
+	f.Add(spec4K("x").Canonical(), spec4K("y").Canonical())
+	f.Add([]byte{}, []byte("dict"))
+	f.Fuzz(func(t *testing.T, data, dict []byte) {
+		packed, err := deflate(data, dict)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := inflate(packed, dict)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("round trip failed: %v", err)
+		}
+	})
 }
