@@ -37,16 +37,16 @@ type Drafts interface {
 // draftJSON is the contract shape of a draft. id and editUrl are absent when
 // the draft is read through a view token.
 type draftJSON struct {
-	ID         string          `json:"id,omitempty"`
-	Version    int64           `json:"version"`
-	ProjectID  string          `json:"projectId"`
-	Region     string          `json:"region"`
-	Spec       []byte          `json:"-"` // spliced in raw by draftBytes
-	Validation validationJSON  `json:"validation"`
-	EditURL    string          `json:"editUrl,omitempty"`
-	ViewURL    string          `json:"viewUrl"`
-	CreatedAt  time.Time       `json:"createdAt"`
-	UpdatedAt  time.Time       `json:"updatedAt"`
+	ID         string         `json:"id,omitempty"`
+	Version    int64          `json:"version"`
+	ProjectID  string         `json:"projectId"`
+	Region     string         `json:"region"`
+	Spec       []byte         `json:"-"` // spliced in raw by draftBytes
+	Validation validationJSON `json:"validation"`
+	EditURL    string         `json:"editUrl,omitempty"`
+	ViewURL    string         `json:"viewUrl"`
+	CreatedAt  time.Time      `json:"createdAt"`
+	UpdatedAt  time.Time      `json:"updatedAt"`
 }
 
 type validationJSON struct {
