@@ -39,6 +39,10 @@ test: generate ## the one test command: fresh generated code, vet, race tests, b
 bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/... ./web/...
 
+.PHONY: screenshots
+screenshots: ## editor screenshots (light, dark, zh-CN) into artifacts/ with headless Chromium
+	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^TestScreenshots$$' ./web
+
 .PHONY: run
 run: ## run FlowForm on 127.0.0.1:8080 (embedded SQLite, sandbox without Alibaba credentials)
 	$(GO) run ./cmd/flowform

@@ -2,19 +2,32 @@
 // of the view models defined here; web fills them.
 package components
 
-import "github.com/flowform/flowform/internal/i18n"
+import (
+	"slices"
+	"strconv"
+
+	"github.com/flowform/flowform/internal/i18n"
+)
 
 // Page is what every page needs.
 type Page struct {
 	Lang  i18n.Lang
 	Title string
+	CSRF  string // the CSRF token for forms and htmx
+	Path  string // the current path, for the language switcher
 }
 
-// HomeView is the home page: templates and the schedule explainer.
+// HomeView is the home page.
 type HomeView struct {
 	Page
 	Templates []TemplateView
+	Recent    []RecentDraft
 	Explain   ExplainView
+}
+
+// RecentDraft is one draft this browser opened before.
+type RecentDraft struct {
+	ID, Name, Cron, Updated string
 }
 
 // TemplateView is one starting point.
@@ -25,24 +38,170 @@ type TemplateView struct {
 	Description string
 }
 
-// ExplainView is the schedule explainer: a cron expression in words and its
-// next runs.
+// ExplainView is a schedule in words with its next runs.
 type ExplainView struct {
 	Expr        string
 	Timezone    string
+	ViewerZone  string
 	Description string
 	CycleType   string
+	FirstRun    string
 	Runs        []RunView
 	Errors      []string
 	Warnings    []string
 }
 
-// RunView is one upcoming run, in the schedule's zone and in UTC.
+// RunView is one upcoming run in the schedule's zone, the viewer's and UTC.
 type RunView struct {
-	Local string
-	UTC   string
-	Flag  string
-	Note  string
+	Local  string
+	Viewer string
+	UTC    string
+	Flag   string
+	Note   string
+}
+
+// Finding is a validation result shown to the user.
+type Finding struct {
+	Path    string
+	Field   string // the input it belongs to, "" if none
+	Message string
+}
+
+// PreviewView is the FlowSpec preview panel.
+type PreviewView struct {
+	Highlighted string // server-highlighted, escaped HTML of the indented spec
+	Compact     string // the exact bytes submission sends
+	FileName    string
+	Errors      []Finding
+	Warnings    []Finding
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+}
+
+// ParamRow is a workflow parameter row.
+type ParamRow struct{ Name, Type, Value string }
+
+// OutputRow is a node output row.
+type OutputRow struct {
+	Data, RefTableName string
+	IsDefault          bool
+}
+
+// CycleView holds the schedule builder's inputs as typed.
+type CycleView struct {
+	Kind      string
+	Every     string
+	StartHour string
+	EndHour   string
+	Hours     string
+	Hour      string
+	Minute    string
+	Weekdays  []int
+	Days      string
+	LastDay   bool
+	Months    []int
+	Day       string
+}
+
+// HasWeekday reports whether weekday d is chosen.
+func (c CycleView) HasWeekday(d int) bool { return slices.Contains(c.Weekdays, d) }
+
+// HasMonth reports whether month m is chosen.
+func (c CycleView) HasMonth(m int) bool { return slices.Contains(c.Months, m) }
+
+// FormView is the editor form's values, as typed (numbers stay text so a
+// bad entry is shown back with its error).
+type FormView struct {
+	Name, Folder, Description, Owner, ProjectID, Region string
+	Params                                                  []ParamRow
+	TriggerType                                             string
+	Cycle                                                   CycleView
+	Cron, CronBefore                                        string
+	StartTime, EndTime, Timezone, DelaySeconds              string
+	RecurrenceType, InstanceMode, RerunMode                 string
+	RerunTimes, RerunInterval                               string
+	Timeout, TimeoutUnit, FailureStrategy                   string
+	Priority, PriorityWeight                                string
+	Outputs                                                 []OutputRow
+	ViewerZone                                              string
+}
+
+// EditorView is the editor page.
+type EditorView struct {
+	Page
+	DraftID  string
+	Version  int64
+	EditURL  string
+	ViewURL  string
+	Form     FormView
+	Errors   map[string][]string // field → messages (form and validation)
+	Explain  ExplainView
+	Preview  PreviewView
+	Status   string // "Saved at 10:32", "Not saved: …"
+	Conflict *ConflictView
+	Zones    []Option
+	Regions  []string
+}
+
+// ConflictView is shown when someone else saved first.
+type ConflictView struct {
+	TheirVersion int64
+	Changes      []ChangeView // theirs → yours
+}
+
+// ChangeView is one field-level difference.
+type ChangeView struct{ Path, Op, Theirs, Yours string }
+
+// ReadOnlyView is the review page of a view link.
+type ReadOnlyView struct {
+	Page
+	Token   string
+	Version int64
+	Fields  []Field
+	Explain ExplainView
+	Preview PreviewView
+}
+
+// Field is a label and a value for the read-only page.
+type Field struct {
+	Section, Label, Value string
+}
+
+// ImportView is the import page.
+type ImportView struct {
+	Page
+	Spec      string
+	ProjectID string
+	Warnings  []string
+	Errors    []string
+	Checked   bool // the spec was read; offer to create
+}
+
+// HistoryView is a draft's history page.
+type HistoryView struct {
+	Page
+	DraftID   string
+	Version   int64
+	Revisions []RevisionRow
+	From, To  int64
+	Changes   []ChangeView
+}
+
+// RevisionRow is one revision in the history list.
+type RevisionRow struct {
+	Version int64
+	Author  string
+	When    string
+}
+
+// ErrorView is a friendly error page.
+type ErrorView struct {
+	Page
+	Status  int
+	Message string
 }
 
 // tr picks the English or Chinese text.
@@ -57,3 +216,7 @@ func otherLang(lang i18n.Lang) (i18n.Lang, string) {
 	}
 	return i18n.ZH, "简体中文"
 }
+
+func itoa(n int) string     { return strconv.Itoa(n) }
+func i64(n int64) string    { return strconv.FormatInt(n, 10) }
+func errID(f string) string { return "err-" + f }

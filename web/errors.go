@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/flowform/flowform/components"
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/i18n"
 )
@@ -61,6 +63,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	lang := language(c)
 	var writeErr error
 	switch {
+	case wantsPage(c):
+		writeErr = render(c, e.Status, components.ErrorPage(components.ErrorView{
+			Page:   s.page(c, i18n.Text{EN: http.StatusText(e.Status), ZH: statusZH(e.Status)}),
+			Status: e.Status, Message: e.Message.In(lang)}))
 	case c.Request().Method == http.MethodHead:
 		writeErr = c.NoContent(e.Status)
 	case len(e.Findings) > 0:
@@ -71,6 +77,30 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if writeErr != nil {
 		s.log.Warn("writing error response", "err", writeErr)
 	}
+}
+
+// wantsPage reports whether an error should be a page rather than JSON:
+// browser requests outside the API.
+func wantsPage(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return !strings.HasPrefix(p, "/api/") && p != "/healthz" && !strings.HasPrefix(p, "/static/") &&
+		c.Request().Method != http.MethodHead
+}
+
+func statusZH(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "未找到"
+	case http.StatusForbidden:
+		return "已拒绝"
+	case http.StatusTooManyRequests:
+		return "请求过多"
+	case http.StatusRequestEntityTooLarge:
+		return "内容过大"
+	case http.StatusBadRequest:
+		return "请求有误"
+	}
+	return "出错了"
 }
 
 // fromDraft maps domain errors to statuses.

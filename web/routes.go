@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/flowform/flowform/static"
 )
@@ -9,14 +10,36 @@ import (
 // routes is the one route table.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.logRequests, s.recoverPanics, securityHeaders)
+	e.Use(s.logRequests, s.recoverPanics, securityHeaders,
+		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}))
 
 	e.GET("/healthz", s.handleHealth)
-	e.GET("/", s.handleHome)
 	e.GET(static.Prefix+"*", echoHandler(static.Handler()))
 
-	// The API guard is attached per route, not with Group.Use: a group
-	// middleware makes echo answer 404 instead of 405 for a wrong method.
+	// Pages: forms carry a CSRF token, bodies are capped, the language
+	// choice is remembered.
+	page := []echo.MiddlewareFunc{pageGuard, s.csrf, rememberLanguage}
+	pageToken := append(page[:len(page):len(page)], s.limitMisses)
+	e.GET("/", s.handleHome, page...)
+	e.POST("/drafts", s.handleCreateDraftPage, page...)
+	e.GET("/import", s.handleImportPage, page...)
+	e.POST("/import", s.handleImportPost, page...)
+	e.GET("/d/:id", s.handleEditor, pageToken...)
+	e.POST("/d/:id", s.handleEditorPost, pageToken...)
+	e.POST("/d/:id/preview", s.handlePreview, pageToken...)
+	e.POST("/d/:id/autosave", s.handleAutosave, pageToken...)
+	e.POST("/d/:id/copy", s.handleSaveCopy, pageToken...)
+	e.POST("/d/:id/share/rotate", s.handleRotatePage, pageToken...)
+	e.GET("/d/:id/spec.json", s.handleDownloadSpec, pageToken...)
+	e.GET("/d/:id/history", s.handleHistory, pageToken...)
+	e.POST("/d/:id/history/restore", s.handleHistoryRestore, pageToken...)
+	e.GET("/v/:token", s.handleView, pageToken...)
+	e.POST("/v/:token/copy", s.handleViewCopy, pageToken...)
+
+	// The JSON API: no CSRF token (it takes only application/json and
+	// refuses cross-site requests). The guard is attached per route, not
+	// with Group.Use: a group middleware makes echo answer 404 instead of
+	// 405 for a wrong method.
 	e.POST("/api/v1/validate", s.handleValidate, apiGuard)
 	e.GET("/api/v1/cron", s.handleCron, apiGuard)
 

@@ -30,6 +30,7 @@ type Server struct {
 	publicURL  string
 	authHeader string
 	misses     *missLimiter
+	csrf       echo.MiddlewareFunc
 }
 
 // New builds the server and its routes.
@@ -43,6 +44,7 @@ func New(cfg Config) *Server {
 		s.now = time.Now
 	}
 	s.misses = newMissLimiter(missesPerMinute, s.now)
+	s.csrf = newCSRF()
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The client address is the direct peer: X-Forwarded-For is not trusted

@@ -1,0 +1,302 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// chromium finds Debian's headless Chromium (installed by .ci/run).
+func chromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser starts headless Chromium for one test. In CI a missing browser
+// fails the test: the browser tests are part of what must pass.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromium()
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed; .ci/run installs it")
+		}
+		t.Skip("chromium not installed (apt-get install -y chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+func must(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func waitFor(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	var err error
+	for range 3 { // a navigation during polling ends the poll; poll again on the new page
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err == nil || strings.Contains(err.Error(), "timeout") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 3000)`))
+		t.Fatalf("waiting for %s (%s): %v\npage:\n%s", what, js, err, html)
+	}
+}
+
+func value(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// replace types a new value into a text input the way a user does: select
+// all, then type.
+func replace(sel, v string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Focus(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).select()`, sel)),
+		chromedp.SendKeys(chromedp.CSS(sel), v),
+	)
+}
+
+// choose picks an option of a select and fires change, as a user would.
+func choose(sel, v string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel, v))
+}
+
+// newEditor opens the home page, creates a draft from a template and
+// returns the editor URL.
+func newEditor(t *testing.T, ctx context.Context, srv *httptest.Server, template string) string {
+	t.Helper()
+	must(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click(chromedp.CSS(`[data-testid="template-`+template+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#editor")))
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	return loc
+}
+
+func TestBrowserEditorIsLive(t *testing.T) {
+	srv := newTestServer(t)
+	ctx := newBrowser(t)
+	editor := newEditor(t, ctx, srv, "daily")
+	if got := value(t, ctx, "#cron"); got != "00 00 02 * * ?" {
+		t.Fatalf("template cron %q", got)
+	}
+
+	// Changing the cycle rewrites the raw cron.
+	must(t, ctx, choose("#cycle", "Week"))
+	waitFor(t, ctx, "raw cron from the builder", `document.querySelector("#cron").value === "00 00 02 ? * 1"`)
+
+	// Typing a raw cron moves the builder, the explanation and the preview.
+	must(t, ctx, replace("#cron", "00 15 06 * * ?"))
+	waitFor(t, ctx, "builder from the raw cron", `document.querySelector("#cycle").value === "Day" && document.querySelector("#hour").value === "6" && document.querySelector("#minute").value === "15"`)
+	waitFor(t, ctx, "description", `document.querySelector("#explain").innerText.includes("At 06:15 every day")`)
+	waitFor(t, ctx, "preview", `document.querySelector("#live").innerText.includes("00 15 06 * * ?")`)
+
+	// A bad cron shows an inline error that clears when fixed.
+	must(t, ctx, replace("#cron", "00 61 06 * * ?"))
+	waitFor(t, ctx, "inline cron error", `document.querySelector("#err-cron").innerText.includes("minute field")`)
+	if desc, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#cron"), "aria-describedby")); !strings.Contains(desc.Value, "err-cron") {
+		t.Errorf("cron input not described by its error: %q", desc.Value)
+	}
+	must(t, ctx, replace("#cron", "00 45 06 * * ?"))
+	waitFor(t, ctx, "error cleared", `document.querySelector("#err-cron").innerText.trim() === ""`)
+
+	// Autosave keeps the last edit across a reload.
+	waitFor(t, ctx, "autosave", `document.querySelector("#save-status").innerText.includes("Saved as version")`)
+	waitFor(t, ctx, "autosave of the last edit", `fetch(location.pathname + "/spec.json").then(r => r.text()).then(s => s.includes("00 45 06"))`)
+	must(t, ctx, chromedp.Navigate(editor))
+	if got := value(t, ctx, "#cron"); got != "00 45 06 * * ?" {
+		t.Fatalf("after reload cron = %q", got)
+	}
+}
+
+func TestBrowserConflictBanner(t *testing.T) {
+	srv := newTestServer(t)
+	first := newBrowser(t)
+	editor := newEditor(t, first, srv, "hourly")
+	second, cancel := chromedp.NewContext(first) // a second tab
+	defer cancel()
+	must(t, second, chromedp.Navigate(editor))
+	waitFor(t, second, "second tab", `!!document.querySelector("#description")`)
+
+	must(t, first, replace("#description", "first tab wins"))
+	waitFor(t, first, "first tab saved", `document.querySelector("#save-status").innerText.includes("Saved as version 2")`)
+	must(t, second, replace("#description", "second tab"))
+	waitFor(t, second, "conflict banner", `!!document.querySelector('[data-testid="conflict"]')`)
+	banner := text(t, second, `[data-testid="conflict"]`)
+	if !strings.Contains(banner, "description") || !strings.Contains(banner, "first tab wins") || !strings.Contains(banner, "second tab") {
+		t.Errorf("banner does not show both sides:\n%s", banner)
+	}
+	// Nothing was overwritten.
+	must(t, first, chromedp.Navigate(editor))
+	if got := value(t, first, "#description"); got != "first tab wins" {
+		t.Fatalf("description = %q", got)
+	}
+}
+
+func TestBrowserReadOnlyLink(t *testing.T) {
+	srv := newTestServer(t)
+	ctx := newBrowser(t)
+	newEditor(t, ctx, srv, "month-end")
+	viewURL := value(t, ctx, "#view-link")
+	must(t, ctx, chromedp.Navigate(strings.Replace(viewURL, "http://127.0.0.1", "http://127.0.0.1", 1)))
+	waitFor(t, ctx, "read-only page", `!!document.querySelector('[data-testid="readonly"]')`)
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('input:not([type=hidden]), select, textarea').length`))
+	if err != nil || n != 0 {
+		t.Fatalf("read-only page has %d inputs (%v)", n, err)
+	}
+	token := viewURL[strings.LastIndex(viewURL, "/")+1:]
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(
+		`fetch("/d/%s/autosave", {method: "POST", headers: {"X-CSRF-Token": document.querySelector('meta[name=csrf-token]').content}, body: new URLSearchParams({version: "1", description: "x"})}).then(r => r.status)`, token),
+		chromedp.EvalAwaitPromise))
+	if err != nil || status != 404 {
+		t.Fatalf("saving through the view token answered %d (%v)", status, err)
+	}
+	if txt := text(t, ctx, "main"); !strings.Contains(txt, "At 23:00 on the last day of every month") {
+		t.Errorf("read-only page lacks the schedule explanation:\n%s", txt)
+	}
+}
+
+func TestBrowserWorksWithoutJavaScript(t *testing.T) {
+	srv := newTestServer(t)
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click(chromedp.CSS(`[data-testid="template-weekly-monday"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#editor")))
+	must(t, ctx, chromedp.Focus(chromedp.CSS("#name")), chromedp.KeyEvent(kb.End), chromedp.KeyEvent("_v2"), chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#live")))
+	if txt := text(t, ctx, "#live"); !strings.Contains(txt, "new_workflow_v2") {
+		t.Fatalf("full-page preview lacks the edit:\n%s", txt)
+	}
+	if txt := text(t, ctx, "#save-status"); !strings.Contains(txt, "Preview only") {
+		t.Errorf("status %q", txt)
+	}
+	must(t, ctx, chromedp.Click(chromedp.CSS(`button[value="save"]`)), chromedp.WaitVisible(chromedp.CSS("#editor")))
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.HasSuffix(loc, "?saved=1") || !strings.Contains(text(t, ctx, "#save-status"), "Saved as version 2") || value(t, ctx, "#name") != "new_workflow_v2" {
+		t.Fatalf("no-JS save: %s %q", loc, text(t, ctx, "#save-status"))
+	}
+}
+
+func TestBrowserChinese(t *testing.T) {
+	srv := newTestServer(t)
+	ctx := newBrowser(t)
+	must(t, ctx, chromedp.Navigate(srv.URL+"/?lang=zh-CN"))
+	if h1 := text(t, ctx, "h1"); h1 != "设计 DataWorks 工作流" {
+		t.Fatalf("h1 = %q", h1)
+	}
+	// The choice is remembered on the next page.
+	must(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="template-daily"]`)), chromedp.WaitVisible(chromedp.CSS("#editor")))
+	for sel, want := range map[string]string{`label[for="name"]`: "名称", `#explain`: "每天 02:00", `button[value="save"]`: "保存"} {
+		if got := text(t, ctx, sel); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want %q", sel, got, want)
+		}
+	}
+}
+
+// TestBrowserKeyboardOnly completes a draft with the keyboard alone: Tab to
+// the name, type it, Tab to Save, Enter.
+func TestBrowserKeyboardOnly(t *testing.T) {
+	srv := newTestServer(t)
+	ctx := newBrowser(t)
+	newEditor(t, ctx, srv, "every-15-min")
+	tabTo := func(id string, limit int) {
+		for range limit {
+			got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? (document.activeElement.id || document.activeElement.getAttribute("data-testid") || "") : ""`))
+			if got == id {
+				return
+			}
+			must(t, ctx, chromedp.KeyEvent(kb.Tab))
+		}
+		t.Fatalf("Tab never reached #%s", id)
+	}
+	tabTo("name", 40)
+	must(t, ctx, chromedp.KeyEvent("keyboard_flow"))
+	tabTo("save", 400)
+	must(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, "saved by keyboard", `location.search === "?saved=1" && document.querySelector("#name").value.includes("keyboard_flow")`)
+	// Focus is visible: the focused element has an outline.
+	style, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { document.querySelector("#name").focus(); return getComputedStyle(document.querySelector("#name")).outlineStyle; })()`))
+	if style == "none" || style == "" {
+		t.Errorf("focused input has no visible outline (%q)", style)
+	}
+}
+
+// TestScreenshots writes editor screenshots (light, dark, zh-CN) when
+// FLOWFORM_SCREENSHOTS names a folder: `make screenshots`.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("FLOWFORM_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set FLOWFORM_SCREENSHOTS=<folder> (make screenshots)")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t)
+	ctx := newBrowser(t)
+	editor := newEditor(t, ctx, srv, "every-15-min")
+	shots := []struct {
+		name, lang, scheme string
+	}{{"editor-light.png", "en", "light"}, {"editor-dark.png", "en", "dark"}, {"editor-zh-CN.png", "zh-CN", "light"}}
+	for _, s := range shots {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s.scheme}}}); err != nil {
+			t.Fatal(err)
+		}
+		must(t, ctx, chromedp.Navigate(editor+"?lang="+s.lang), chromedp.WaitVisible(chromedp.CSS("#live")))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

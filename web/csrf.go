@@ -1,0 +1,68 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/flowform/flowform/internal/i18n"
+)
+
+// csrfContextKey is where echo's CSRF middleware leaves the token.
+const csrfContextKey = "csrf"
+
+var errCSRF = &Error{Status: http.StatusForbidden, Code: "csrf", Message: i18n.Text{
+	EN: "this form has expired or did not come from FlowForm; reload the page and try again — nothing was changed",
+	ZH: "此表单已过期或并非来自 FlowForm；请刷新页面后重试——未做任何更改"}}
+
+// newCSRF is echo's CSRF middleware for pages: a token in a strict,
+// HTTP-only cookie, sent back in the _csrf form field or, from htmx, the
+// X-CSRF-Token header.
+func newCSRF() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		ContextKey:     csrfContextKey,
+		CookieName:     "ff_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+		CookieMaxAge:   12 * 3600,
+		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
+	})
+}
+
+// pageGuard caps page request bodies at 1 MiB and reads the form up front,
+// so an oversized post is refused with 413 before anything looks at it.
+func pageGuard(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodPost {
+			return next(c)
+		}
+		if r.ContentLength > maxBody {
+			return errTooLarge
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBody)
+		var err error
+		if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+			err = r.ParseMultipartForm(maxBody)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errorsAs(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
+				return errTooLarge
+			}
+			return &Error{Status: http.StatusBadRequest, Code: "bad_form", Message: i18n.Text{EN: "the form could not be read", ZH: "无法读取表单"}}
+		}
+		return next(c)
+	}
+}
+
+// skipGzip leaves tiny and already-compressed responses alone.
+func skipGzip(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().URL.Path, "/static/") || c.Request().URL.Path == "/healthz"
+}
