@@ -116,17 +116,17 @@ func (c CycleView) HasMonth(m int) bool { return slices.Contains(c.Months, m) }
 // bad entry is shown back with its error).
 type FormView struct {
 	Name, Folder, Description, Owner, ProjectID, Region string
-	Params                                                  []ParamRow
-	TriggerType                                             string
-	Cycle                                                   CycleView
-	Cron, CronBefore                                        string
-	StartTime, EndTime, Timezone, DelaySeconds              string
-	RecurrenceType, InstanceMode, RerunMode                 string
-	RerunTimes, RerunInterval                               string
-	Timeout, TimeoutUnit, FailureStrategy                   string
-	Priority, PriorityWeight                                string
-	Outputs                                                 []OutputRow
-	ViewerZone                                              string
+	Params                                              []ParamRow
+	TriggerType                                         string
+	Cycle                                               CycleView
+	Cron, CronBefore                                    string
+	StartTime, EndTime, Timezone, DelaySeconds          string
+	RecurrenceType, InstanceMode, RerunMode             string
+	RerunTimes, RerunInterval                           string
+	Timeout, TimeoutUnit, FailureStrategy               string
+	Priority, PriorityWeight                            string
+	Outputs                                             []OutputRow
+	ViewerZone                                          string
 }
 
 // EditorView is the editor page.

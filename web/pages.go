@@ -100,7 +100,7 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, in *editorInput, sta
 	l := s.liveView(lang, doc, projectID, region, form.ViewerZone, formErrs)
 	base := s.baseURL(c)
 	return components.EditorView{
-		Page: s.page(c, i18n.Text{EN: "Edit " + form.Name, ZH: "编辑 " + form.Name}),
+		Page:    s.page(c, i18n.Text{EN: "Edit " + form.Name, ZH: "编辑 " + form.Name}),
 		DraftID: d.ID, Version: d.Version, EditURL: base + "/d/" + d.ID, ViewURL: base + "/v/" + d.ViewToken,
 		Form: form, Errors: l.errs, Explain: l.explain, Preview: l.preview, Status: status,
 		Zones: s.zoneOptions(), Regions: regions,
