@@ -291,7 +291,7 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, ctx, chromedp.Navigate(editor+"?lang="+s.lang), chromedp.WaitVisible(chromedp.CSS("#live")))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,8 +61,3 @@ func pageGuard(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
-
-// skipGzip leaves tiny and already-compressed responses alone.
-func skipGzip(c echo.Context) bool {
-	return strings.HasPrefix(c.Request().URL.Path, "/static/") || c.Request().URL.Path == "/healthz"
-}

@@ -150,17 +150,25 @@ func (s *Server) firstRun(lang i18n.Lang, e *cron.Expr, loc *time.Location, star
 	return fmt.Sprintf(i18n.Text{EN: "First run expected %s if deployed now (%s).", ZH: "若现在发布，预计首次运行：%s（%s）。"}.In(lang), at, rule.In(lang))
 }
 
-// zoneOptions is the searchable zone list with current offsets.
+// zoneOptions is the searchable zone list with current offsets, computed
+// once an hour (offsets change only with daylight saving time).
 func (s *Server) zoneOptions() []components.Option {
 	now := s.now()
-	out := make([]components.Option, 0, len(zoneNames))
-	for _, z := range zoneNames {
+	hour := now.Truncate(time.Hour)
+	s.zones.Lock()
+	defer s.zones.Unlock()
+	if s.zones.hour.Equal(hour) && s.zones.list != nil {
+		return s.zones.list
+	}
+	out := make([]components.Option, 0, len(commonZones))
+	for _, z := range commonZones {
 		loc, _, err := cron.LoadZone(z)
 		if err != nil {
 			continue
 		}
 		out = append(out, components.Option{Value: z, Label: cron.FormatOffset(now.In(loc))})
 	}
+	s.zones.hour, s.zones.list = hour, out
 	return out
 }
 

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/flowform/flowform/internal/flowspec"
 )
 
@@ -31,6 +33,8 @@ func BenchmarkLoad(b *testing.B) {
 	}))
 	defer plain.Close()
 	shared := createDraft(b, app, `{"projectId":"123456","spec":`+string(spec4K(b, "shared"))+`}`)
+	pageDraft := createDraft(b, app, `{"template":"every-15-min","name":"sales_hourly"}`)
+	previewForm, previewHeaders := previewRequest(b, app, pageDraft.ID)
 
 	cronQuery := "/api/v1/cron?" + url.Values{"expr": {"00 00-59/15 08-18 * * ?"}, "count": {"10"}}.Encode()
 	type request struct {
@@ -66,6 +70,8 @@ func BenchmarkLoad(b *testing.B) {
 		}},
 		{"plain-net-http/c32", 32, plain.URL, fixed(request{"GET", "/", "", nil})},
 		{"draft-get/c32", 32, app.URL, fixed(request{"GET", "/api/v1/drafts/" + shared.ID, "", nil})},
+		{"editor-page/c32", 32, app.URL, fixed(request{"GET", "/d/" + pageDraft.ID, "", map[string]string{"Accept-Encoding": "gzip"}})},
+		{"preview-fragment/c32", 32, app.URL, fixed(request{"POST", "/d/" + pageDraft.ID + "/preview", previewForm, previewHeaders})},
 	}
 	plainNs := map[int]float64{}
 	for _, tc := range cases {
@@ -82,11 +88,11 @@ func BenchmarkLoad(b *testing.B) {
 				for pb.Next() {
 					req := next(last)
 					hr, _ := http.NewRequest(req.method, tc.base+req.path, strings.NewReader(req.body))
-					if req.body != "" {
-						hr.Header.Set("Content-Type", "application/json")
-					}
 					for k, v := range req.header {
 						hr.Header.Set(k, v)
+					}
+					if hr.Header.Get("Content-Type") == "" && req.body != "" {
+						hr.Header.Set("Content-Type", "application/json")
 					}
 					t0 := time.Now()
 					res, err := client.Do(hr)
@@ -119,6 +125,34 @@ func BenchmarkLoad(b *testing.B) {
 				b.ReportMetric(p/ns, "vs-plain")
 			}
 		})
+	}
+}
+
+// previewRequest is what htmx posts while someone types in the editor:
+// the whole form, the CSRF cookie and header.
+func previewRequest(b *testing.B, srv *httptest.Server, id string) (string, map[string]string) {
+	res, err := http.Get(srv.URL + "/d/" + id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cookie string
+	for _, c := range res.Cookies() {
+		if c.Name == "ff_csrf" {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	form := editorForm(doc)
+	form.Set("source", "cron")
+	form.Set("cron", "00 00-59/10 08-18 * * ?")
+	return form.Encode(), map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+		"X-CSRF-Token": doc.Find(`meta[name="csrf-token"]`).AttrOr("content", ""), "Cookie": cookie,
+		"Accept-Encoding": "gzip",
 	}
 }
 

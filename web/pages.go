@@ -292,7 +292,7 @@ func (s *Server) handleDownloadSpec(c echo.Context) error {
 	name := fileName(d.Spec.Form().Name) + ".flowspec.json"
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, d.Spec.Indented())
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, d.Spec.Indented())
 }
 
 // handleView serves GET /v/{token}: the read-only review page.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/flowform/flowform/static"
 )
@@ -10,8 +9,7 @@ import (
 // routes is the one route table.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.logRequests, s.recoverPanics, securityHeaders,
-		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}))
+	e.Use(s.logRequests, s.recoverPanics, securityHeaders)
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET(static.Prefix+"*", echoHandler(static.Handler()))

@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/flowform/flowform/components"
 )
 
 // Config is what the server needs from the command line.
@@ -31,6 +34,11 @@ type Server struct {
 	authHeader string
 	misses     *missLimiter
 	csrf       echo.MiddlewareFunc
+	zones      struct {
+		sync.Mutex
+		hour time.Time
+		list []components.Option
+	}
 }
 
 // New builds the server and its routes.

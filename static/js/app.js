@@ -30,3 +30,22 @@
   document.addEventListener("DOMContentLoaded", fillViewerZone);
   document.addEventListener("htmx:afterSettle", fillViewerZone);
 })();
+// The time-zone search offers every zone the browser knows, with its offset.
+document.addEventListener("DOMContentLoaded", function () {
+  var list = document.getElementById("zones");
+  if (!list || !Intl.supportedValuesOf) { return; }
+  var have = {};
+  list.querySelectorAll("option").forEach(function (o) { have[o.value] = true; });
+  var now = new Date();
+  Intl.supportedValuesOf("timeZone").forEach(function (zone) {
+    if (have[zone]) { return; }
+    var option = document.createElement("option");
+    option.value = zone;
+    try {
+      var part = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "shortOffset" }).formatToParts(now)
+        .find(function (p) { return p.type === "timeZoneName"; });
+      option.textContent = part ? part.value.replace("GMT", "UTC") : "";
+    } catch (err) { option.textContent = ""; }
+    list.appendChild(option);
+  });
+});
