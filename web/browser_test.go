@@ -153,6 +153,15 @@ func TestBrowserEditorIsLive(t *testing.T) {
 	if got := value(t, ctx, "#cron"); got != "00 45 06 * * ?" {
 		t.Fatalf("after reload cron = %q", got)
 	}
+
+	// The next runs also show the viewer's own zone.
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#explain")), chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#explain")))
+	if txt := text(t, ctx, "#explain table"); !strings.Contains(txt, "Your time (America/New_York)") || !strings.Contains(txt, "17:45") {
+		t.Errorf("next runs lack the viewer's zone:\n%s", txt)
+	}
 }
 
 func TestBrowserConflictBanner(t *testing.T) {

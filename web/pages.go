@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,20 @@ func (s *Server) page(c echo.Context, title i18n.Text) components.Page {
 	lang := language(c)
 	token, _ := c.Get(csrfContextKey).(string)
 	return components.Page{Lang: lang, Title: title.In(lang), CSRF: token, Path: c.Request().URL.Path}
+}
+
+// viewerZone is the browser's own time zone: a viewer_tz form or query
+// value (app.js fills it), else the ff_tz cookie app.js sets.
+func viewerZone(c echo.Context) string {
+	if z := c.FormValue("viewer_tz"); z != "" {
+		return z
+	}
+	if ck, err := c.Cookie("ff_tz"); err == nil {
+		if z, err := url.QueryUnescape(ck.Value); err == nil {
+			return z
+		}
+	}
+	return ""
 }
 
 // recentCookie remembers this browser's drafts (edit tokens), newest first.
@@ -53,7 +68,7 @@ func (s *Server) handleHome(c echo.Context) error {
 	lang := language(c)
 	v := components.HomeView{
 		Page:    s.page(c, i18n.Text{EN: "New draft", ZH: "新建草稿"}),
-		Explain: s.explain(c.QueryParam("expr"), c.QueryParam("timezone"), c.QueryParam("viewer_tz"), lang),
+		Explain: s.explain(c.QueryParam("expr"), c.QueryParam("timezone"), viewerZone(c), lang),
 	}
 	for _, t := range flowspec.Templates {
 		tv := components.TemplateView{ID: t.ID, Title: t.Title.In(lang)}
@@ -96,6 +111,9 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, in *editorInput, sta
 	doc, form, projectID, region, formErrs := d.Spec, formView(d.Spec.Form(), d.ProjectID, d.Region), d.ProjectID, d.Region, map[string][]string(nil)
 	if in != nil {
 		doc, form, projectID, region, formErrs = in.doc, in.view, in.projectID, in.region, in.errs
+	}
+	if form.ViewerZone == "" {
+		form.ViewerZone = viewerZone(c)
 	}
 	l := s.liveView(lang, doc, projectID, region, form.ViewerZone, formErrs)
 	base := s.baseURL(c)
@@ -304,7 +322,7 @@ func (s *Server) handleView(c echo.Context) error {
 	}
 	lang := language(c)
 	f := d.Spec.Form()
-	l := s.liveView(lang, d.Spec, d.ProjectID, d.Region, c.QueryParam("viewer_tz"), nil)
+	l := s.liveView(lang, d.Spec, d.ProjectID, d.Region, viewerZone(c), nil)
 	v := components.ReadOnlyView{
 		Page:    s.page(c, i18n.Text{EN: f.Name, ZH: f.Name}),
 		Token:   c.Param("token"),

@@ -14,6 +14,10 @@
     document.querySelectorAll('input[name="viewer_tz"]').forEach(function (input) {
       if (!input.value) { input.value = zone; }
     });
+    // Remembered so the first render of the next page shows "your time" too.
+    if (zone && document.cookie.indexOf("ff_tz=" + encodeURIComponent(zone)) < 0) {
+      document.cookie = "ff_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    }
   }
   // Copy buttons copy the text of the element they name.
   document.addEventListener("click", function (e) {
