@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -143,6 +144,18 @@ func savedStatus(lang i18n.Lang, version int64, at time.Time) string {
 	return i18n.Sprintf("Saved as version %d at %s UTC", "已保存为版本 %d（UTC %s）", version, at.UTC().Format("15:04:05")).In(lang)
 }
 
+// postedEditor reads the draft an editor post is for and applies the
+// posted form to a copy of its spec.
+func (s *Server) postedEditor(c echo.Context) (context.Context, *draft.Draft, editorInput, i18n.Lang, error) {
+	ctx := c.Request().Context()
+	lang := language(c)
+	d, err := s.drafts.Get(ctx, c.Param("id"))
+	if err != nil {
+		return ctx, nil, editorInput{}, lang, err
+	}
+	return ctx, d, readEditorForm(c, d, lang), lang, nil
+}
+
 // pageVersion reads the version the page was loaded with.
 func pageVersion(c echo.Context) int64 {
 	v, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
@@ -153,13 +166,10 @@ func pageVersion(c echo.Context) int64 {
 // re-renders with the posted values; "save" saves and redirects, or shows
 // the conflict with both sides.
 func (s *Server) handleEditorPost(c echo.Context) error {
-	ctx := c.Request().Context()
-	d, err := s.drafts.Get(ctx, c.Param("id"))
+	ctx, d, in, lang, err := s.postedEditor(c)
 	if err != nil {
 		return err
 	}
-	lang := language(c)
-	in := readEditorForm(c, d, lang)
 	if c.FormValue("action") != "save" {
 		return render(c, http.StatusOK, components.Editor(s.editorView(c, d, &in, i18n.Text{EN: "Preview only: not saved yet.", ZH: "仅预览：尚未保存。"}.In(lang))))
 	}
@@ -200,12 +210,10 @@ func conflictView(theirs *draft.Draft, yours *flowspec.Document) *components.Con
 // the explanation, inline errors and the other half of the schedule editor
 // swapped out of band. Nothing is saved.
 func (s *Server) handlePreview(c echo.Context) error {
-	d, err := s.drafts.Get(c.Request().Context(), c.Param("id"))
+	_, d, in, lang, err := s.postedEditor(c)
 	if err != nil {
 		return err
 	}
-	lang := language(c)
-	in := readEditorForm(c, d, lang)
 	l := s.liveView(lang, in.doc, in.projectID, in.region, in.view.ViewerZone, in.errs)
 	source := c.FormValue("source")
 	fields := errorFields(in.view)
@@ -240,13 +248,10 @@ func removeField(fields []string, name string) []string {
 // handleAutosave serves POST /d/{id}/autosave (htmx): saves the form as the
 // next version of the one the page holds, or shows the conflict.
 func (s *Server) handleAutosave(c echo.Context) error {
-	ctx := c.Request().Context()
-	d, err := s.drafts.Get(ctx, c.Param("id"))
+	ctx, d, in, lang, err := s.postedEditor(c)
 	if err != nil {
 		return err
 	}
-	lang := language(c)
-	in := readEditorForm(c, d, lang)
 	if len(in.errs) > 0 {
 		return render(c, http.StatusOK, components.SaveStatus(notSaved(lang), false))
 	}
@@ -274,13 +279,10 @@ func (s *Server) handleAutosave(c echo.Context) error {
 // handleSaveCopy serves POST /d/{id}/copy: the posted form as a new draft
 // (the way out of a conflict without overwriting anyone).
 func (s *Server) handleSaveCopy(c echo.Context) error {
-	ctx := c.Request().Context()
-	d, err := s.drafts.Get(ctx, c.Param("id"))
+	ctx, d, in, lang, err := s.postedEditor(c)
 	if err != nil {
 		return err
 	}
-	lang := language(c)
-	in := readEditorForm(c, d, lang)
 	if len(in.errs) > 0 {
 		return render(c, http.StatusUnprocessableEntity, components.Editor(s.editorView(c, d, &in, notSaved(lang))))
 	}

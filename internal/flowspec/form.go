@@ -234,50 +234,44 @@ func cleanFolder(s string) string { return strings.Trim(strings.TrimSpace(s), "/
 // applyParameters rewrites parameter rows in place, keeping each row's
 // unknown fields; new rows get the workflow-parameter constants.
 func applyParameters(script *node, rows []Parameter) {
-	list := script.get("parameters")
-	if list == nil || list.kind != kindArray {
-		list = &node{kind: kindArray}
-		script.set("parameters", list)
-	}
-	for i, row := range rows {
-		if i >= len(list.items) || list.items[i].kind != kindObject {
-			p := objectNode(member{"artifactType", stringNode("Variable")}, member{"name", stringNode(row.Name)},
-				member{"scope", stringNode("Workflow")}, member{"type", stringNode(row.Type)}, member{"value", stringNode(row.Value)})
-			if i < len(list.items) {
-				list.items[i] = p
-			} else {
-				list.items = append(list.items, p)
-			}
-			continue
-		}
-		p := list.items[i]
-		setAll(p, "name", row.Name, "type", row.Type, "value", row.Value)
-	}
-	list.items = list.items[:len(rows)]
+	applyRows(script, "parameters", len(rows), func(i int) *node {
+		return objectNode(member{"artifactType", stringNode("Variable")}, member{"name", stringNode(rows[i].Name)},
+			member{"scope", stringNode("Workflow")}, member{"type", stringNode(rows[i].Type)}, member{"value", stringNode(rows[i].Value)})
+	}, func(i int, p *node) {
+		setAll(p, "name", rows[i].Name, "type", rows[i].Type, "value", rows[i].Value)
+	})
 }
 
 // applyOutputs rewrites output rows in place like applyParameters.
 func applyOutputs(outputs *node, rows []Output) {
-	list := outputs.get("nodeOutputs")
+	applyRows(outputs, "nodeOutputs", len(rows), func(i int) *node {
+		return objectNode(member{"data", stringNode(rows[i].Data)}, member{"artifactType", stringNode("NodeOutput")},
+			member{"refTableName", stringNode(rows[i].RefTableName)}, member{"isDefault", boolNode(false)})
+	}, func(i int, o *node) {
+		setAll(o, "data", rows[i].Data, "refTableName", rows[i].RefTableName)
+	})
+}
+
+// applyRows makes the array under key hold n rows: existing object rows are
+// updated in place (their other fields kept), missing ones created, extra
+// ones dropped.
+func applyRows(parent *node, key string, n int, create func(i int) *node, update func(i int, row *node)) {
+	list := parent.get(key)
 	if list == nil || list.kind != kindArray {
 		list = &node{kind: kindArray}
-		outputs.set("nodeOutputs", list)
+		parent.set(key, list)
 	}
-	for i, row := range rows {
-		if i >= len(list.items) || list.items[i].kind != kindObject {
-			o := objectNode(member{"data", stringNode(row.Data)}, member{"artifactType", stringNode("NodeOutput")},
-				member{"refTableName", stringNode(row.RefTableName)}, member{"isDefault", boolNode(false)})
-			if i < len(list.items) {
-				list.items[i] = o
-			} else {
-				list.items = append(list.items, o)
-			}
-			continue
+	for i := range n {
+		switch {
+		case i >= len(list.items):
+			list.items = append(list.items, create(i))
+		case list.items[i].kind != kindObject:
+			list.items[i] = create(i)
+		default:
+			update(i, list.items[i])
 		}
-		o := list.items[i]
-		setAll(o, "data", row.Data, "refTableName", row.RefTableName)
 	}
-	list.items = list.items[:len(rows)]
+	list.items = list.items[:n]
 }
 
 // setAll sets key/value string pairs that differ from the current values.
