@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"sort"
@@ -428,5 +429,28 @@ func TestBadInputChangesNothing(t *testing.T) {
 	// Bad creates wrote no drafts either: the only draft is still the one.
 	if r := do(t, srv, "GET", "/api/v1/drafts/"+d.ID+"/duplicate", "", "", nil); r.status != 405 {
 		t.Errorf("duplicate via GET: %d", r.status)
+	}
+}
+
+// TestSpoofedForwardedForDoesNotEscapeTheLimit: with no trusted proxy, a
+// guesser rotating X-Forwarded-For is still one client and gets 429; behind
+// a trusted proxy, the forwarded address is the client.
+func TestSpoofedForwardedForDoesNotEscapeTheLimit(t *testing.T) {
+	srv := newTestServer(t)
+	var last int
+	for i := range missesPerMinute + 5 {
+		last = do(t, srv, "GET", "/api/v1/drafts/"+rand.Text(), "", "", map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i%250)}).status
+	}
+	if last != 429 {
+		t.Fatalf("spoofed X-Forwarded-For escaped the miss limit: %d", last)
+	}
+
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	proxied, _ := newTestServerWithStore(t, Config{TrustedProxies: []*net.IPNet{loopback}})
+	for i := range missesPerMinute + 5 {
+		last = do(t, proxied, "GET", "/api/v1/drafts/"+rand.Text(), "", "", map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i)}).status
+	}
+	if last != 404 {
+		t.Fatalf("behind a trusted proxy, distinct clients were limited together: %d", last)
 	}
 }

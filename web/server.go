@@ -5,6 +5,7 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -22,6 +23,9 @@ type Config struct {
 	Drafts     Drafts
 	PublicURL  string // base of share links; from the request when empty
 	AuthHeader string // trusted identity header set by an SSO proxy, e.g. X-Forwarded-Email
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// without them the client is always the direct peer.
+	TrustedProxies []*net.IPNet
 }
 
 // Server serves FlowForm's pages and JSON API.
@@ -55,10 +59,17 @@ func New(cfg Config) *Server {
 	s.csrf = newCSRF()
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
-	// The client address is the direct peer: X-Forwarded-For is not trusted
-	// unless a trusted proxy is configured (echo v4.16.0 would otherwise let
-	// a spoofed header reach rate limiting and logs).
+	// The client address is the direct peer: X-Forwarded-For is believed
+	// only from configured proxies (echo v4.16.0 would otherwise let a
+	// spoofed header reach rate limiting and logs).
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.HTTPErrorHandler = s.handleError
 	s.routes()
 	return s

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -17,6 +18,7 @@ type config struct {
 	Sandbox           string
 	PublicURL         string
 	AuthHeader        string
+	TrustedProxies    string // comma-separated CIDRs
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -60,6 +62,7 @@ func parseFlags(fs *flag.FlagSet, cfg *config, args []string, getenv func(string
 	fs.StringVar(&cfg.DataWorksEndpoint, "dataworks-endpoint", "", "DataWorks base URL override, e.g. http://127.0.0.1:9000 (default: derived from the region)")
 	fs.StringVar(&cfg.Sandbox, "sandbox", "auto", "auto (sandbox when no Alibaba credentials resolve), on or off")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL used in share links (default: from the request)")
+	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)")
 	fs.StringVar(&cfg.AuthHeader, "auth-header", "", "trusted header carrying the user's identity, set by an SSO proxy (e.g. X-Forwarded-Email); authors are \"anonymous\" without it")
 
 	// Environment first, so flags given on the command line override it.
@@ -99,8 +102,35 @@ func (c config) check() error {
 			return fmt.Errorf("%s: %q is not an http(s) URL", name, v)
 		}
 	}
+	if _, err := c.proxies(); err != nil {
+		return err
+	}
 	if c.Region == "" {
 		return fmt.Errorf("--region must not be empty")
 	}
 	return nil
+}
+
+// proxies parses --trusted-proxies.
+func (c config) proxies() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for part := range strings.SplitSeq(c.TrustedProxies, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if strings.Contains(part, ":") {
+				part += "/128"
+			} else {
+				part += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -61,15 +61,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Close()
+	proxies, _ := cfg.proxies() // checked by parseConfig
 	drafts := draft.NewService(store, cfg.Region, time.Now)
 	go purgeDeleted(ctx, drafts, log)
 
 	srv := &http.Server{
 		Handler: web.New(web.Config{
-			Logger:     log,
-			Drafts:     drafts,
-			PublicURL:  cfg.PublicURL,
-			AuthHeader: cfg.AuthHeader,
+			Logger:         log,
+			Drafts:         drafts,
+			PublicURL:      cfg.PublicURL,
+			AuthHeader:     cfg.AuthHeader,
+			TrustedProxies: proxies,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
