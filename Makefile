@@ -37,7 +37,7 @@ test: generate ## the one test command: fresh generated code, vet, race tests, b
 
 .PHONY: bench
 bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./internal/... ./web/...
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3s -count=1 ./internal/... ./web/...
 
 .PHONY: screenshots
 screenshots: ## editor screenshots (light, dark, zh-CN) into artifacts/ with headless Chromium
