@@ -104,6 +104,8 @@ type Store interface {
 	Undelete(ctx context.Context, key string, deletedAfter time.Time) error
 	// Purge removes drafts deleted before the given time, with their revisions.
 	Purge(ctx context.Context, deletedBefore time.Time) (int, error)
+
+	SubmissionStore
 }
 
 // Store errors.
@@ -125,9 +127,10 @@ const (
 // Error is the domain's error: a code, a message for the user, and for a
 // conflict the draft as it now is, so both sides can be shown.
 type Error struct {
-	Code    Code
-	Message i18n.Text
-	Current *Draft
+	Code       Code
+	Message    i18n.Text
+	Current    *Draft
+	Submission *Submission // the submission a submit conflicted with
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message.EN }

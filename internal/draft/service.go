@@ -15,6 +15,13 @@ type Service struct {
 	store         Store
 	now           func() time.Time
 	defaultRegion string
+	submitter     Submitter
+}
+
+// WithSubmitter enables submission through sub.
+func (s *Service) WithSubmitter(sub Submitter) *Service {
+	s.submitter = sub
+	return s
 }
 
 // NewService returns a service over store. defaultRegion is used for drafts

@@ -292,3 +292,10 @@ func DefaultOutput(projectIdentifier, name string) Output {
 	}
 	return Output{Data: data, RefTableName: name}
 }
+
+// SetWorkflowID writes a workflow Id into spec.id and workflows[0].id, as
+// UpdateWorkflowDefinition expects.
+func (d *Document) SetWorkflowID(id string) {
+	ensure(d.root, "spec").set("id", stringNode(id))
+	d.ensureWorkflow().set("id", stringNode(id))
+}

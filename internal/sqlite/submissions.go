@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/flowform/flowform/internal/draft"
+)
+
+const submissionColumns = `id, draft_version, spec, project_id, region, endpoint, operation, state, workflow_id,
+	request_id, http_status, error_code, error_message, author, created_at, finished_at`
+
+func scanSubmission(row interface{ Scan(...any) error }) (draft.Submission, error) {
+	var s draft.Submission
+	var created int64
+	var finished sql.NullInt64
+	err := row.Scan(&s.ID, &s.DraftVersion, &s.Spec, &s.ProjectID, &s.Region, &s.Endpoint, &s.Operation, &s.State,
+		&s.WorkflowID, &s.RequestID, &s.HTTPStatus, &s.ErrorCode, &s.Error, &s.Author, &created, &finished)
+	s.CreatedAt = time.UnixMilli(created).UTC()
+	if finished.Valid {
+		s.FinishedAt = time.UnixMilli(finished.Int64).UTC()
+	}
+	return s, err
+}
+
+// CreateSubmission implements draft.SubmissionStore. The unique index on
+// pending rows turns a second concurrent submit into ErrPending.
+func (s *Store) CreateSubmission(ctx context.Context, key string, sub draft.Submission) (draft.Submission, error) {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO submissions (draft_key, draft_version, spec, project_id, region, endpoint,
+			operation, state, workflow_id, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+			key, sub.DraftVersion, sub.Spec, sub.ProjectID, sub.Region, sub.Endpoint, sub.Operation, sub.WorkflowID, sub.Author, sub.CreatedAt.UnixMilli())
+		if err != nil {
+			return err
+		}
+		sub.ID, err = res.LastInsertId()
+		sub.State = draft.Pending
+		return err
+	})
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
+		pending, perr := scanSubmission(s.reader.QueryRowContext(ctx,
+			`SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? AND state = 'pending'`, key))
+		if perr != nil {
+			pending = draft.Submission{State: draft.Pending}
+		}
+		return pending, draft.ErrPending
+	}
+	return sub, err
+}
+
+// FinishSubmission implements draft.SubmissionStore.
+func (s *Store) FinishSubmission(ctx context.Context, sub draft.Submission) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = ?, workflow_id = ?, request_id = ?, http_status = ?,
+			error_code = ?, error_message = ?, finished_at = ? WHERE id = ? AND state = 'pending'`,
+			sub.State, sub.WorkflowID, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.FinishedAt.UnixMilli(), sub.ID))
+	})
+}
+
+// Submissions implements draft.SubmissionStore: newest first.
+func (s *Store) Submissions(ctx context.Context, key string) ([]draft.Submission, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? ORDER BY id DESC`, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []draft.Submission
+	for rows.Next() {
+		sub, err := scanSubmission(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// AbandonPending implements draft.SubmissionStore.
+func (s *Store) AbandonPending(ctx context.Context, at time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE submissions SET state = 'unknown', error_code = 'Interrupted',
+			error_message = 'FlowForm stopped while the call was in flight', finished_at = ? WHERE state = 'pending'`, at.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
