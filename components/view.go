@@ -15,6 +15,8 @@ type Page struct {
 	Title string
 	CSRF  string // the CSRF token for forms and htmx
 	Path  string // the current path, for the language switcher
+	// Sandbox says submissions go to the in-process fake endpoint.
+	Sandbox bool
 }
 
 // HomeView is the home page.
@@ -144,6 +146,8 @@ type EditorView struct {
 	Conflict *ConflictView
 	Zones    []Option
 	Regions  []string
+	// CanSubmit says submission is configured.
+	CanSubmit bool
 }
 
 // ConflictView is shown when someone else saved first.
@@ -195,6 +199,47 @@ type RevisionRow struct {
 	Version int64
 	Author  string
 	When    string
+}
+
+// SubmitView is the submit confirmation page.
+type SubmitView struct {
+	Page
+	DraftID     string
+	Name        string
+	Version     int64
+	ProjectID   string
+	Region      string
+	Endpoint    string // "sandbox" or "real"
+	CanUpdate   bool   // a workflow was created before
+	WorkflowID  string // the workflow an update targets
+	NewWorkflow bool   // the choice shown selected
+	Errors      []Finding
+	Blocked     string // why submitting is not possible now
+	Message     string // the result of a refused submit
+	AskUnknown  bool   // the last outcome is unknown: ask for confirmation
+	Spec        string // highlighted HTML of the spec that will be sent
+	Changes     []ChangeView
+	LastVersion int64 // the draft version last submitted
+	CLI         string
+	GoSnippet   string
+	Submissions []SubmissionRow
+	OutputsNote string
+}
+
+// SubmissionRow is one submission in a history.
+type SubmissionRow struct {
+	ID                                 int64
+	When, State, Operation, WorkflowID string
+	RequestID, Error, Guidance, Author string
+	DraftVersion                       int64
+	Endpoint                           string
+}
+
+// ResultView is a submission's result page.
+type ResultView struct {
+	Page
+	DraftID    string
+	Submission SubmissionRow
 }
 
 // ErrorView is a friendly error page.

@@ -3,10 +3,13 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,10 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/flowform/flowform/internal/dataworks"
+	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/sqlite"
 )
 
 // chromium finds Debian's headless Chromium (installed by .ci/run).
@@ -307,5 +314,43 @@ func TestScreenshots(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, s.name), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestBrowserSubmitInSandbox submits from the editor in sandbox mode and
+// sees the result page with the workflow Id.
+func TestBrowserSubmitInSandbox(t *testing.T) {
+	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+		t.Setenv(k, "")
+	}
+	client, closeSandbox, err := dataworks.NewSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSandbox()
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "flowform.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	now := func() time.Time { return testNow }
+	svc := draft.NewService(store, "cn-shanghai", now).WithSubmitter(client)
+	srv := httptest.NewServer(New(Config{Now: now, Drafts: svc, Submitting: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer srv.Close()
+
+	ctx := newBrowser(t)
+	newEditor(t, ctx, srv, "daily")
+	if txt := text(t, ctx, `[data-testid="sandbox"]`); !strings.Contains(txt, "do not reach Alibaba Cloud") {
+		t.Fatalf("sandbox banner: %q", txt)
+	}
+	must(t, ctx, replace("#project_id", "123456"))
+	waitFor(t, ctx, "autosave of the ProjectId", `document.querySelector("#save-status").innerText.includes("Saved as version 2")`)
+	must(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="submit-link"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-button"]`)))
+	must(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="submit-button"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="result"]`)))
+	if state := text(t, ctx, `[data-testid="result-state"]`); state != "succeeded" {
+		t.Fatalf("state %q: %s", state, text(t, ctx, "main"))
+	}
+	if id := text(t, ctx, `[data-testid="workflow-id"]`); !regexp.MustCompile(`^\d{19}$`).MatchString(id) {
+		t.Fatalf("workflow Id %q", id)
 	}
 }

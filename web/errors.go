@@ -53,6 +53,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 			s.sendConflict(c, de)
 			return
 		}
+		if de.Submission != nil && !wantsPage(c) {
+			s.sendSubmissionConflict(c, de)
+			return
+		}
 		e = fromDraft(de)
 	case errors.As(err, &he):
 		e = fromEcho(he)
@@ -106,9 +110,13 @@ func statusZH(status int) string {
 // fromDraft maps domain errors to statuses.
 func fromDraft(de *draft.Error) *Error {
 	status := map[draft.Code]int{
-		draft.NotFound: http.StatusNotFound,
-		draft.Conflict: http.StatusPreconditionFailed,
-		draft.Invalid:  http.StatusBadRequest,
+		draft.NotFound:  http.StatusNotFound,
+		draft.Conflict:  http.StatusPreconditionFailed,
+		draft.Invalid:   http.StatusBadRequest,
+		draft.NotReady:  http.StatusUnprocessableEntity,
+		draft.InFlight:  http.StatusConflict,
+		draft.Submitted: http.StatusConflict,
+		draft.Unsure:    http.StatusConflict,
 	}[de.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError

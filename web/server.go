@@ -21,8 +21,9 @@ type Config struct {
 	Logger     *slog.Logger
 	Now        func() time.Time // the clock; time.Now when nil
 	Drafts     Drafts
-	PublicURL  string // base of share links; from the request when empty
-	AuthHeader string // trusted identity header set by an SSO proxy, e.g. X-Forwarded-Email
+	Submitting Submitting // nil: submission is not offered
+	PublicURL  string     // base of share links; from the request when empty
+	AuthHeader string     // trusted identity header set by an SSO proxy, e.g. X-Forwarded-Email
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
 	// without them the client is always the direct peer.
 	TrustedProxies []*net.IPNet
@@ -34,6 +35,7 @@ type Server struct {
 	log        *slog.Logger
 	now        func() time.Time
 	drafts     Drafts
+	submitter  Submitting
 	publicURL  string
 	authHeader string
 	misses     *missLimiter
@@ -47,7 +49,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now, drafts: cfg.Drafts,
+	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now, drafts: cfg.Drafts, submitter: cfg.Submitting,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), authHeader: cfg.AuthHeader}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/flowform/flowform/internal/dataworks"
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/sqlite"
 	"github.com/flowform/flowform/web"
@@ -63,6 +64,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer store.Close()
 	proxies, _ := cfg.proxies() // checked by parseConfig
 	drafts := draft.NewService(store, cfg.Region, time.Now)
+	submitter, closeSandbox, err := newSubmitter(cfg, os.Getenv)
+	if err != nil {
+		return err
+	}
+	defer closeSandbox()
+	drafts.WithSubmitter(submitter)
+	if n, err := drafts.AbandonPending(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("submissions interrupted by the last stop are marked unknown", "count", n)
+	}
 	go purgeDeleted(ctx, drafts, log)
 
 	srv := &http.Server{
@@ -82,7 +94,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("FlowForm is ready", "url", fmt.Sprintf("http://%s/", ln.Addr()), "db", cfg.DB, "region", cfg.Region, "sandbox", cfg.Sandbox)
+	log.Info("FlowForm is ready", "url", fmt.Sprintf("http://%s/", ln.Addr()), "db", cfg.DB, "region", cfg.Region, "submissions", submitter.Endpoint())
 	fmt.Fprintf(os.Stdout, "FlowForm is ready: open http://%s/\n", ln.Addr())
 
 	served := make(chan error, 1)
@@ -103,6 +115,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// newSubmitter picks where submissions go: the in-process sandbox when
+// --sandbox=on, or auto with no Alibaba credentials configured; DataWorks
+// through the default credentials chain otherwise.
+func newSubmitter(cfg config, getenv func(string) string) (*dataworks.Client, func() error, error) {
+	if cfg.Sandbox == "on" || (cfg.Sandbox == "auto" && !dataworks.CredentialsConfigured(getenv)) {
+		return dataworks.NewSandbox()
+	}
+	return dataworks.New(dataworks.Config{Endpoint: cfg.DataWorksEndpoint}), func() error { return nil }, nil
 }
 
 // purgeDeleted removes drafts past their restore window, hourly.

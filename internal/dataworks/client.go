@@ -90,6 +90,10 @@ func (c *Client) Endpoint() string {
 	return "real"
 }
 
+// Domain implements draft.Submitter: the public DataWorks host of a region,
+// whatever --dataworks-endpoint says.
+func (c *Client) Domain(region string) string { return Domain(region) }
+
 // Domain is the DataWorks host of a region (reference §5.2: some regions
 // use the central host).
 func Domain(region string) string {

@@ -48,6 +48,8 @@ type Submitter interface {
 	Submit(ctx context.Context, req SubmitRequest) SubmitResult
 	// Endpoint says where submissions go: "sandbox" or "real".
 	Endpoint() string
+	// Domain is the DataWorks host a region's calls go to.
+	Domain(region string) string
 }
 
 // Submission is a recorded submission.
@@ -88,6 +90,7 @@ var ErrPending = errors.New("draft: a submission is pending")
 
 // Submit error codes.
 const (
+	NotReady  Code = "not_submittable" // invalid spec or no ProjectId: nothing sent
 	InFlight  Code = "pending"
 	Submitted Code = "already_submitted"
 	Unsure    Code = "unknown_outcome"
@@ -125,6 +128,14 @@ func (s *Service) Endpoint() string {
 		return ""
 	}
 	return s.submitter.Endpoint()
+}
+
+// Domain is the DataWorks host for a region, for showing the request.
+func (s *Service) Domain(region string) string {
+	if s.submitter == nil {
+		return ""
+	}
+	return s.submitter.Domain(region)
 }
 
 // Plan says what submitting the draft now would do.
@@ -182,10 +193,10 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 	p := plan(d, subs, opts, s.now())
 	switch {
 	case !p.Report.Valid():
-		return Submission{}, invalid("this draft has %d error(s) to fix before it can be submitted; nothing was sent",
-			"此草稿有 %d 个错误需先修正才能提交；未发送任何内容", len(p.Report.Errors))
+		return Submission{}, &Error{Code: NotReady, Message: i18n.Sprintf("this draft has %d error(s) to fix before it can be submitted; nothing was sent",
+			"此草稿有 %d 个错误需先修正才能提交；未发送任何内容", len(p.Report.Errors))}
 	case d.ProjectID == "":
-		return Submission{}, invalid("set the workspace ProjectId before submitting; nothing was sent", "提交前请设置工作空间 ProjectId；未发送任何内容")
+		return Submission{}, &Error{Code: NotReady, Message: i18n.Text{EN: "set the workspace ProjectId before submitting; nothing was sent", ZH: "提交前请设置工作空间 ProjectId；未发送任何内容"}}
 	case p.LastAny != nil && p.LastAny.State == Pending:
 		return Submission{}, &Error{Code: InFlight, Submission: p.LastAny, Message: i18n.Text{
 			EN: "a submission of this draft is already in progress; wait for its result", ZH: "此草稿已有提交正在进行；请等待结果"}}

@@ -42,6 +42,7 @@ type Call struct {
 	WorkflowID string // the Id created or updated
 	Token      bool   // a SecurityToken was sent
 	At         time.Time
+	Took       time.Duration // time spent in the handler, sleeps included
 }
 
 // Server is a fake DataWorks endpoint on 127.0.0.1.
@@ -144,9 +145,10 @@ type apiError struct {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	requestID := strings.ToUpper(rand.Text()[:8]) + "-FAKE"
 	call, result, e := s.handle(r)
-	call.At = time.Now()
+	call.At, call.Took = start, time.Since(start)
 	if e != nil {
 		call.Code = e.code
 	}
