@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // config is FlowForm's configuration: each flag has an environment twin
@@ -19,6 +20,7 @@ type config struct {
 	PublicURL         string
 	AuthHeader        string
 	TrustedProxies    string // comma-separated CIDRs
+	DataWorksTimeout  time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -60,6 +62,7 @@ func parseFlags(fs *flag.FlagSet, cfg *config, args []string, getenv func(string
 	fs.StringVar(&cfg.DB, "db", "./data/flowform.db", "SQLite file (created with its folder)")
 	fs.StringVar(&cfg.Region, "region", "cn-shanghai", "default DataWorks region for new drafts")
 	fs.StringVar(&cfg.DataWorksEndpoint, "dataworks-endpoint", "", "DataWorks base URL override, e.g. http://127.0.0.1:9000 (default: derived from the region)")
+	fs.DurationVar(&cfg.DataWorksTimeout, "dataworks-timeout", 30*time.Second, "deadline of one DataWorks call (a call past it is recorded as unknown)")
 	fs.StringVar(&cfg.Sandbox, "sandbox", "auto", "auto (sandbox when no Alibaba credentials resolve), on or off")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL used in share links (default: from the request)")
 	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)")
@@ -101,6 +104,9 @@ func (c config) check() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("%s: %q is not an http(s) URL", name, v)
 		}
+	}
+	if c.DataWorksTimeout < time.Second || c.DataWorksTimeout > 10*time.Minute {
+		return fmt.Errorf("--dataworks-timeout: %v is not between 1s and 10m", c.DataWorksTimeout)
 	}
 	if _, err := c.proxies(); err != nil {
 		return err

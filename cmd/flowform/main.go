@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,6 +65,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer store.Close()
 	proxies, _ := cfg.proxies() // checked by parseConfig
 	drafts := draft.NewService(store, cfg.Region, time.Now)
+	if strings.Contains(os.Getenv("DEBUG"), "sdk") {
+		// The SDK then prints every signed request (AccessKeyId, signature,
+		// STS token) to stdout.
+		return fmt.Errorf("DEBUG contains \"sdk\": the Alibaba SDK would print credentials to stdout; unset it")
+	}
 	submitter, closeSandbox, err := newSubmitter(cfg, os.Getenv)
 	if err != nil {
 		return err
@@ -124,7 +130,7 @@ func newSubmitter(cfg config, getenv func(string) string) (*dataworks.Client, fu
 	if cfg.Sandbox == "on" || (cfg.Sandbox == "auto" && !dataworks.CredentialsConfigured(getenv)) {
 		return dataworks.NewSandbox()
 	}
-	return dataworks.New(dataworks.Config{Endpoint: cfg.DataWorksEndpoint}), func() error { return nil }, nil
+	return dataworks.New(dataworks.Config{Endpoint: cfg.DataWorksEndpoint, ReadTimeout: cfg.DataWorksTimeout}), func() error { return nil }, nil
 }
 
 // purgeDeleted removes drafts past their restore window, hourly.
