@@ -129,6 +129,7 @@ type FormView struct {
 	Priority, PriorityWeight                            string
 	Outputs                                             []OutputRow
 	ViewerZone                                          string
+	SuggestedOutput                                     OutputRow // the console's default, for the blank row
 }
 
 // EditorView is the editor page.

@@ -69,9 +69,6 @@ func init() {
 // URL returns the content-hashed URL of a bundle: "app.css" or "app.js".
 func URL(name string) string { return Prefix + version + "/" + name }
 
-// Size reports a bundle's gzip size, for page-weight checks.
-func Size(name string) int { return len(assets[name].gz) }
-
 // Handler serves the bundles with immutable caching, gzip when accepted.
 // A URL with another version is 404, so stale pages never get mismatched
 // assets.

@@ -226,15 +226,22 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 	}
 	must(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click(chromedp.CSS(`[data-testid="template-weekly-monday"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#editor")))
-	must(t, ctx, chromedp.Focus(chromedp.CSS("#name")), chromedp.KeyEvent(kb.End), chromedp.KeyEvent("_v2"), chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#live")))
+	must(t, ctx, chromedp.Focus(chromedp.CSS("#name")), chromedp.KeyEvent(kb.End), chromedp.KeyEvent("_v2"))
+	// A full-page post: wait for the new page, not the old one's elements.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[value="preview"]`))); err != nil {
+		t.Fatal(err)
+	}
+	must(t, ctx, chromedp.WaitVisible(chromedp.CSS("#live")))
 	if txt := text(t, ctx, "#live"); !strings.Contains(txt, "new_workflow_v2") {
 		t.Fatalf("full-page preview lacks the edit:\n%s", txt)
 	}
 	if txt := text(t, ctx, "#save-status"); !strings.Contains(txt, "Preview only") {
 		t.Errorf("status %q", txt)
 	}
-	must(t, ctx, chromedp.Click(chromedp.CSS(`button[value="save"]`)), chromedp.WaitVisible(chromedp.CSS("#editor")))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[value="save"]`))); err != nil {
+		t.Fatal(err)
+	}
+	must(t, ctx, chromedp.WaitVisible(chromedp.CSS("#editor")))
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	if !strings.HasSuffix(loc, "?saved=1") || !strings.Contains(text(t, ctx, "#save-status"), "Saved as version 2") || value(t, ctx, "#name") != "new_workflow_v2" {
 		t.Fatalf("no-JS save: %s %q", loc, text(t, ctx, "#save-status"))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -53,7 +54,7 @@ func pageGuard(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if err != nil {
 			var tooLarge *http.MaxBytesError
-			if errorsAs(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
+			if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
 				return errTooLarge
 			}
 			return &Error{Status: http.StatusBadRequest, Code: "bad_form", Message: i18n.Text{EN: "the form could not be read", ZH: "无法读取表单"}}

@@ -43,6 +43,8 @@ func formView(f flowspec.Form, projectID, region string) components.FormView {
 		Priority: strconv.FormatInt(f.Priority, 10), PriorityWeight: f.PriorityWeightStrategy,
 		Cycle: cycleView(f.Cron),
 	}
+	suggested := flowspec.DefaultOutput("<project>", f.Name)
+	v.SuggestedOutput = components.OutputRow{Data: suggested.Data, RefTableName: suggested.RefTableName}
 	for _, p := range f.Parameters {
 		v.Params = append(v.Params, components.ParamRow{Name: p.Name, Type: p.Type, Value: p.Value})
 	}

@@ -7,8 +7,6 @@ import (
 	"github.com/flowform/flowform/internal/i18n"
 )
 
-var parseCron = cron.Parse
-
 // explain fills the home page's explainer; an empty expression shows the
 // default one.
 func (s *Server) explain(expr, zone, viewer string, lang i18n.Lang) components.ExplainView {

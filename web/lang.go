@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -34,5 +33,3 @@ func rememberLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
-
-var errorsAs = errors.As

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/flowform/flowform/components"
+	"github.com/flowform/flowform/internal/cron"
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
@@ -485,7 +486,7 @@ func (s *Server) handleHistoryRestore(c echo.Context) error {
 
 // describe is a cron expression in words, or "" when it does not parse.
 func describe(expr string, lang i18n.Lang) string {
-	if e, err := parseCron(expr); err == nil {
+	if e, err := cron.Parse(expr); err == nil {
 		return e.Describe().In(lang)
 	}
 	return ""

@@ -33,9 +33,6 @@ func NewService(store Store, defaultRegion string, now func() time.Time) *Servic
 	return &Service{store: store, now: now, defaultRegion: defaultRegion}
 }
 
-// Now is the service's clock, for callers that validate.
-func (s *Service) Now() time.Time { return s.now() }
-
 var regionPattern = regexp.MustCompile(`^[a-z]{2,4}(-[a-z0-9]+){1,4}$`)
 
 // check validates an input's metadata and fills defaults. The spec itself

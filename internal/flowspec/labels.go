@@ -40,13 +40,6 @@ var enums = map[shape]map[string]enum{
 	},
 }
 
-// Labels returns the exact labels of an enumerated field, for forms.
-func Labels(field string) []string {
-	s, key, _ := strings.Cut(field, ".")
-	sh := map[string]shape{"trigger": shapeTrigger, "strategy": shapeStrategy, "parameter": shapeVariable, "output": shapeOutput}[s]
-	return enums[sh][key].labels
-}
-
 // exact maps a label to the exact label it stands for. legacy reports a
 // label from older documentation; ok is false for a label that maps to
 // nothing.
