@@ -609,7 +609,7 @@ func textField(id, label, help, value string, errs map[string][]string) templ.Co
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var30 = []any{"field", templ.KV("invalid", len(errs[id]) > 0)}
+			var templ_7745c5c3_Var30 = []any{fieldClass(errs[id])}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var30...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -802,7 +802,7 @@ func selectField(id, label, help, value string, options []Option, errs map[strin
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var41 = []any{"field", templ.KV("invalid", len(errs[id]) > 0)}
+			var templ_7745c5c3_Var41 = []any{fieldClass(errs[id])}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var41...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1812,7 +1812,7 @@ func CronInput(lang i18n.Lang, cron string, errs map[string][]string, oob bool) 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var94 = []any{"field", templ.KV("invalid", len(errs["cron"]) > 0)}
+			var templ_7745c5c3_Var94 = []any{fieldClass(errs["cron"])}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var94...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
