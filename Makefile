@@ -15,7 +15,7 @@ generate: ## regenerate templ components (*_templ.go, committed)
 
 .PHONY: fmt
 fmt: ## format Go and templ sources
-	gofmt -w $$(git ls-files '*.go')
+	gofmt -w $$(git ls-files --cached --others --exclude-standard '*.go')
 	$(GO) tool templ fmt .
 
 .PHONY: lint
@@ -23,12 +23,17 @@ lint: ## go vet, staticcheck, templ formatting
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) tool templ fmt -fail .
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1)
+	@test -z "$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))" || (gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'); echo 'gofmt needed'; exit 1)
+
+.PHONY: fresh
+fresh: generate ## generated code is committed: no untracked *_templ.go, and in CI none changed
+	@untracked=$$(git status --porcelain --untracked-files=all -- '*_templ.go' | grep '^??' || true); \
+	if [ -n "$$untracked" ]; then echo "$$untracked"; echo 'generated templ code is not tracked: git add it'; exit 1; fi
+	@if [ -n "$$CI" ] && [ -n "$$(git status --porcelain --untracked-files=all -- '*_templ.go')" ]; then \
+	  git status --porcelain --untracked-files=all -- '*_templ.go'; echo 'generated templ code is stale: run make generate and commit'; exit 1; fi
 
 .PHONY: test
-test: generate ## the one test command: fresh generated code, vet, race tests, bounded fuzzing
-	@if [ -n "$$CI" ]; then git diff --exit-code -- '*_templ.go' || (echo 'generated templ code is stale: run make generate and commit'; exit 1); fi
-	$(GO) vet ./...
+test: fresh lint ## the one test command: fresh generated code, linters, race tests, bounded fuzzing
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run='^TestTenThousandSavesStaySmall$$' ./internal/sqlite
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/cron
@@ -41,7 +46,7 @@ bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
 
 .PHONY: screenshots
 screenshots: ## editor screenshots (light, dark, zh-CN) into artifacts/ with headless Chromium
-	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^TestScreenshots$$' ./web
+	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^TestScreenshots$$' ./internal/app
 
 .PHONY: run
 run: ## run FlowForm on 127.0.0.1:8080 (embedded SQLite, sandbox without Alibaba credentials)

@@ -147,8 +147,6 @@ type EditorView struct {
 	Conflict *ConflictView
 	Zones    []Option
 	Regions  []string
-	// CanSubmit says submission is configured.
-	CanSubmit bool
 }
 
 // ConflictView is shown when someone else saved first.
@@ -211,6 +209,7 @@ type SubmitView struct {
 	ProjectID   string
 	Region      string
 	Endpoint    string // "sandbox" or "real"
+	Host        string // the DataWorks host of the region
 	CanUpdate   bool   // a workflow was created before
 	WorkflowID  string // the workflow an update targets
 	NewWorkflow bool   // the choice shown selected

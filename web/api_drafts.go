@@ -32,6 +32,14 @@ type Drafts interface {
 	Duplicate(ctx context.Context, token, author string) (*draft.Draft, error)
 	Delete(ctx context.Context, token string) (time.Time, error)
 	Undelete(ctx context.Context, token string) (*draft.Draft, error)
+
+	// Submission: always offered; without a submitter Submit answers why.
+	Submit(ctx context.Context, token string, opts draft.SubmitOptions, author string) (draft.Submission, error)
+	Submissions(ctx context.Context, token string) ([]draft.Submission, error)
+	Plan(ctx context.Context, token string) (*draft.Draft, draft.SubmitPlan, error)
+	Endpoint() string            // "sandbox", "real", or "" when submission is unavailable
+	Domain(region string) string // the DataWorks host of a region
+	SubmitDeadline() time.Duration
 }
 
 // draftJSON is the contract shape of a draft. id and editUrl are absent when

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -12,15 +11,6 @@ import (
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/i18n"
 )
-
-// Submitting is what the web layer needs for submission (draft.Service).
-type Submitting interface {
-	Submit(ctx context.Context, token string, opts draft.SubmitOptions, author string) (draft.Submission, error)
-	Submissions(ctx context.Context, token string) ([]draft.Submission, error)
-	Plan(ctx context.Context, token string) (*draft.Draft, draft.SubmitPlan, error)
-	Endpoint() string
-	Domain(region string) string
-}
 
 // submissionJSON is the contract shape {"id","state","workflowId","requestId","error"}
 // plus what a client needs to act on it.
@@ -41,7 +31,7 @@ type submissionJSON struct {
 func toSubmissionJSON(sub draft.Submission, lang i18n.Lang) submissionJSON {
 	out := submissionJSON{ID: sub.ID, State: sub.State, WorkflowID: sub.WorkflowID, RequestID: sub.RequestID,
 		Operation: sub.Operation, DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint,
-		Guidance: draft.Guidance(sub).In(lang), CreatedAt: sub.CreatedAt}
+		Guidance: sub.Guidance.In(lang), CreatedAt: sub.CreatedAt}
 	if sub.ErrorCode != "" || sub.Error != "" {
 		out.Error = &errorDetail{Code: sub.ErrorCode, Message: sub.Error}
 	}
@@ -76,7 +66,8 @@ func (s *Server) handleSubmit(c echo.Context) error {
 			return badJSON(err)
 		}
 	}
-	sub, err := s.submitter.Submit(c.Request().Context(), c.Param("id"),
+	s.allowSubmitTime(c)
+	sub, err := s.drafts.Submit(c.Request().Context(), c.Param("id"),
 		draft.SubmitOptions{ExpectedVersion: expected, NewWorkflow: req.NewWorkflow, AfterUnknown: req.AfterUnknown}, s.author(c))
 	if err != nil {
 		return err
@@ -84,9 +75,28 @@ func (s *Server) handleSubmit(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"submission": toSubmissionJSON(sub, language(c))})
 }
 
+// allowSubmitTime lifts the server's read and write deadlines for a submit
+// request to what the call may take (every try, backoff, recording), so a
+// slow DataWorks never ends in a closed connection without a reply.
+func (s *Server) allowSubmitTime(c echo.Context) {
+	budget := s.drafts.SubmitDeadline()
+	if budget == 0 {
+		return // no submitter: the answer is immediate
+	}
+	deadline := time.Now().Add(budget)
+	rc := http.NewResponseController(c.Response())
+	if err := rc.SetWriteDeadline(deadline); err != nil {
+		s.log.Warn("cannot extend the write deadline of a submit request", "err", err)
+	}
+	// An expired read deadline would cancel the request's context mid-call.
+	if err := rc.SetReadDeadline(deadline); err != nil {
+		s.log.Warn("cannot extend the read deadline of a submit request", "err", err)
+	}
+}
+
 // handleListSubmissions serves GET /api/v1/drafts/{id}/submissions.
 func (s *Server) handleListSubmissions(c echo.Context) error {
-	subs, err := s.submitter.Submissions(c.Request().Context(), c.Param("id"))
+	subs, err := s.drafts.Submissions(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -171,9 +171,3 @@ func (s *Server) zoneOptions() []components.Option {
 	s.zones.hour, s.zones.list = hour, out
 	return out
 }
-
-// Regions DataWorks serves (reference §5.2), offered as suggestions.
-var regions = []string{"cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-zhangjiakou", "cn-wulanchabu",
-	"cn-chengdu", "cn-hongkong", "cn-shanghai-finance-1", "cn-shenzhen-finance-1", "cn-beijing-finance-1", "cn-north-2-gov-1",
-	"ap-northeast-1", "ap-southeast-1", "ap-southeast-3", "ap-southeast-5", "eu-central-1", "eu-west-1", "me-east-1",
-	"us-east-1", "us-west-1", "ap-south-1", "ap-southeast-2", "cn-qingdao", "cn-huhehaote", "cn-wuhan", "cn-zhangbei"}

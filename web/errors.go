@@ -110,13 +110,14 @@ func statusZH(status int) string {
 // fromDraft maps domain errors to statuses.
 func fromDraft(de *draft.Error) *Error {
 	status := map[draft.Code]int{
-		draft.NotFound:  http.StatusNotFound,
-		draft.Conflict:  http.StatusPreconditionFailed,
-		draft.Invalid:   http.StatusBadRequest,
-		draft.NotReady:  http.StatusUnprocessableEntity,
-		draft.InFlight:  http.StatusConflict,
-		draft.Submitted: http.StatusConflict,
-		draft.Unsure:    http.StatusConflict,
+		draft.NotFound:    http.StatusNotFound,
+		draft.Conflict:    http.StatusPreconditionFailed,
+		draft.Invalid:     http.StatusBadRequest,
+		draft.NotReady:    http.StatusUnprocessableEntity,
+		draft.InFlight:    http.StatusConflict,
+		draft.Submitted:   http.StatusConflict,
+		draft.Unsure:      http.StatusConflict,
+		draft.Unavailable: http.StatusServiceUnavailable,
 	}[de.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError

@@ -26,7 +26,7 @@ func (s *Server) page(c echo.Context, title i18n.Text) components.Page {
 	lang := language(c)
 	token, _ := c.Get(csrfContextKey).(string)
 	return components.Page{Lang: lang, Title: title.In(lang), CSRF: token, Path: c.Request().URL.Path,
-		Sandbox: s.submitter != nil && s.submitter.Endpoint() == "sandbox"}
+		Sandbox: s.drafts.Endpoint() == "sandbox"}
 }
 
 // viewerZone is the browser's own time zone: a viewer_tz form or query
@@ -124,7 +124,7 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, in *editorInput, sta
 		Page:    s.page(c, i18n.Text{EN: "Edit " + form.Name, ZH: "编辑 " + form.Name}),
 		DraftID: d.ID, Version: d.Version, EditURL: base + "/d/" + d.ID, ViewURL: base + "/v/" + d.ViewToken,
 		Form: form, Errors: l.errs, Explain: l.explain, Preview: l.preview, Status: status,
-		Zones: s.zoneOptions(), Regions: regions, CanSubmit: s.submitter != nil,
+		Zones: s.zoneOptions(), Regions: s.regions,
 	}
 }
 

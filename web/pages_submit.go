@@ -18,24 +18,24 @@ import (
 func submissionRow(sub draft.Submission, lang i18n.Lang) components.SubmissionRow {
 	return components.SubmissionRow{ID: sub.ID, When: sub.CreatedAt.Format("2006-01-02 15:04:05 UTC"), State: sub.State,
 		Operation: sub.Operation, WorkflowID: sub.WorkflowID, RequestID: sub.RequestID, Error: strings.TrimSpace(sub.ErrorCode + " " + sub.Error),
-		Guidance: draft.Guidance(sub).In(lang), Author: sub.Author, DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint}
+		Guidance: sub.Guidance.In(lang), Author: sub.Author, DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint}
 }
 
 // submitView builds the confirmation page; message explains a refused submit.
 func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (components.SubmitView, error) {
 	lang := language(c)
-	d, plan, err := s.submitter.Plan(c.Request().Context(), c.Param("id"))
+	d, plan, err := s.drafts.Plan(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return components.SubmitView{}, err
 	}
-	subs, err := s.submitter.Submissions(c.Request().Context(), c.Param("id"))
+	subs, err := s.drafts.Submissions(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return components.SubmitView{}, err
 	}
 	f := d.Spec.Form()
 	v := components.SubmitView{
 		Page:    s.page(c, i18n.Text{EN: "Submit " + f.Name, ZH: "提交 " + f.Name}),
-		DraftID: d.ID, Name: f.Name, Version: d.Version, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.submitter.Endpoint(),
+		DraftID: d.ID, Name: f.Name, Version: d.Version, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.drafts.Endpoint(), Host: s.drafts.Domain(d.Region),
 		CanUpdate: plan.Operation == draft.OpUpdate, WorkflowID: plan.WorkflowID, NewWorkflow: newWorkflow, Message: message,
 		AskUnknown: plan.LastAny != nil && plan.LastAny.State == draft.Unknown,
 	}
@@ -66,11 +66,16 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 		op = "UpdateWorkflowDefinition"
 	}
 	v.CLI = cliCommand(op, d.Region, d.ProjectID, plan.WorkflowID, compact)
-	v.GoSnippet = goSnippet(op, d.Region, s.submitter.Domain(d.Region), d.ProjectID, plan.WorkflowID, compact)
+	v.GoSnippet = goSnippet(op, d.Region, s.drafts.Domain(d.Region), d.ProjectID, plan.WorkflowID, compact)
 	if plan.Last != nil {
 		v.LastVersion = plan.Last.DraftVersion
 		if last, _, err := flowspec.Import(plan.Last.Spec); err == nil {
-			for _, ch := range flowspec.Diff(last, doc) {
+			// Compare what the analyst wrote: the ids FlowForm writes into
+			// a spec for an update are not their change.
+			last.SetWorkflowID(plan.WorkflowID)
+			now := d.Spec.Clone()
+			now.SetWorkflowID(plan.WorkflowID)
+			for _, ch := range flowspec.Diff(last, now) {
 				v.Changes = append(v.Changes, components.ChangeView{Path: ch.Path, Op: string(ch.Op), Theirs: ch.Old, Yours: ch.New})
 			}
 		}
@@ -94,7 +99,8 @@ func (s *Server) handleSubmitPage(c echo.Context) error {
 // result page; a refused submit shows the confirmation page again.
 func (s *Server) handleSubmitPost(c echo.Context) error {
 	newWorkflow := c.FormValue("operation") == "new"
-	sub, err := s.submitter.Submit(c.Request().Context(), c.Param("id"), draft.SubmitOptions{
+	s.allowSubmitTime(c)
+	sub, err := s.drafts.Submit(c.Request().Context(), c.Param("id"), draft.SubmitOptions{
 		ExpectedVersion: pageVersion(c), NewWorkflow: newWorkflow, AfterUnknown: c.FormValue("after_unknown") != "",
 	}, s.author(c))
 	var de *draft.Error
@@ -113,7 +119,7 @@ func (s *Server) handleSubmitPost(c echo.Context) error {
 // handleSubmissionPage serves GET /d/{id}/submissions/{sid}: a result.
 func (s *Server) handleSubmissionPage(c echo.Context) error {
 	id, _ := strconv.ParseInt(c.Param("sid"), 10, 64)
-	subs, err := s.submitter.Submissions(c.Request().Context(), c.Param("id"))
+	subs, err := s.drafts.Submissions(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -133,10 +139,13 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// cliCommand is the aliyun CLI call equivalent to the submission.
+// cliCommand is the aliyun CLI call equivalent to the submission. It names
+// no --version: the official CLI refuses any version its meta/versions.json
+// does not list ("unchecked version"), which has never listed
+// dataworks-public, and it already defaults to 2024-05-18 and POST.
 func cliCommand(op, region, projectID, workflowID, spec string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "aliyun dataworks-public %s --version 2024-05-18 --method POST --region %s \\\n  --ProjectId %s", op, shellQuote(region), shellQuote(projectID))
+	fmt.Fprintf(&b, "aliyun dataworks-public %s --region %s \\\n  --ProjectId %s", op, shellQuote(region), shellQuote(projectID))
 	if op == "UpdateWorkflowDefinition" {
 		fmt.Fprintf(&b, " \\\n  --Id %s", shellQuote(workflowID))
 	}

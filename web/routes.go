@@ -56,11 +56,9 @@ func (s *Server) routes() {
 	e.POST("/api/v1/drafts/:id/duplicate", s.handleDuplicate, token...)
 	e.POST("/api/v1/drafts/:id/undelete", s.handleUndelete, token...)
 	e.GET("/api/v1/views/:token", s.handleGetView, token...)
-	if s.submitter != nil {
-		e.POST("/api/v1/drafts/:id/submit", s.handleSubmit, token...)
-		e.GET("/api/v1/drafts/:id/submissions", s.handleListSubmissions, token...)
-		e.GET("/d/:id/submit", s.handleSubmitPage, pageToken...)
-		e.POST("/d/:id/submit", s.handleSubmitPost, pageToken...)
-		e.GET("/d/:id/submissions/:sid", s.handleSubmissionPage, pageToken...)
-	}
+	e.POST("/api/v1/drafts/:id/submit", s.handleSubmit, token...)
+	e.GET("/api/v1/drafts/:id/submissions", s.handleListSubmissions, token...)
+	e.GET("/d/:id/submit", s.handleSubmitPage, pageToken...)
+	e.POST("/d/:id/submit", s.handleSubmitPost, pageToken...)
+	e.GET("/d/:id/submissions/:sid", s.handleSubmissionPage, pageToken...)
 }

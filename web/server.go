@@ -21,9 +21,9 @@ type Config struct {
 	Logger     *slog.Logger
 	Now        func() time.Time // the clock; time.Now when nil
 	Drafts     Drafts
-	Submitting Submitting // nil: submission is not offered
-	PublicURL  string     // base of share links; from the request when empty
-	AuthHeader string     // trusted identity header set by an SSO proxy, e.g. X-Forwarded-Email
+	Regions    []string // region IDs offered as suggestions
+	PublicURL  string   // base of share links; from the request when empty
+	AuthHeader string   // trusted identity header set by an SSO proxy, e.g. X-Forwarded-Email
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
 	// without them the client is always the direct peer.
 	TrustedProxies []*net.IPNet
@@ -35,7 +35,7 @@ type Server struct {
 	log        *slog.Logger
 	now        func() time.Time
 	drafts     Drafts
-	submitter  Submitting
+	regions    []string
 	publicURL  string
 	authHeader string
 	misses     *missLimiter
@@ -49,7 +49,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now, drafts: cfg.Drafts, submitter: cfg.Submitting,
+	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now, drafts: cfg.Drafts, regions: cfg.Regions,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), authHeader: cfg.AuthHeader}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -4,19 +4,20 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"log/slog"
-	"path/filepath"
-
-	"github.com/flowform/flowform/internal/draft"
-	"github.com/flowform/flowform/internal/sqlite"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/flowform/flowform/internal/app"
+	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/sqlite"
 )
 
 // TestMain lets the test binary act as flowform itself, so the signal test
@@ -28,48 +29,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-func TestParseConfig(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	tests := []struct {
-		name    string
-		args    []string
-		env     map[string]string
-		want    config
-		wantErr string
-	}{
-		{name: "auth header", env: map[string]string{"FLOWFORM_AUTH_HEADER": "X-Forwarded-Email"},
-			want: config{Addr: "127.0.0.1:8080", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "auto", DataWorksTimeout: 30 * time.Second, AuthHeader: "X-Forwarded-Email"}},
-		{name: "defaults", want: config{Addr: "127.0.0.1:8080", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "auto", DataWorksTimeout: 30 * time.Second}},
-		{name: "env twins", env: map[string]string{"FLOWFORM_ADDR": ":9999", "FLOWFORM_DATAWORKS_ENDPOINT": "http://127.0.0.1:9000", "FLOWFORM_SANDBOX": "on", "FLOWFORM_PUBLIC_URL": "https://ff.example.com"},
-			want: config{Addr: ":9999", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "on", DataWorksTimeout: 30 * time.Second, DataWorksEndpoint: "http://127.0.0.1:9000", PublicURL: "https://ff.example.com"}},
-		{name: "flag beats env", args: []string{"--region", "cn-beijing", "--db", "/tmp/x.db"}, env: map[string]string{"FLOWFORM_REGION": "eu-central-1"},
-			want: config{Addr: "127.0.0.1:8080", DB: "/tmp/x.db", Region: "cn-beijing", Sandbox: "auto", DataWorksTimeout: 30 * time.Second}},
-		{name: "trusted proxies", args: []string{"--trusted-proxies", "10.0.0.0/8, 192.168.1.7"},
-			want: config{Addr: "127.0.0.1:8080", DB: "./data/flowform.db", Region: "cn-shanghai", Sandbox: "auto", DataWorksTimeout: 30 * time.Second, TrustedProxies: "10.0.0.0/8, 192.168.1.7"}},
-		{name: "bad timeout", args: []string{"--dataworks-timeout", "5ms"}, wantErr: "--dataworks-timeout"},
-		{name: "bad proxy", args: []string{"--trusted-proxies", "10.0.0.300"}, wantErr: "--trusted-proxies"},
-		{name: "bad sandbox", args: []string{"--sandbox", "maybe"}, wantErr: "--sandbox"},
-		{name: "bad endpoint", args: []string{"--dataworks-endpoint", "dataworks.local"}, wantErr: "--dataworks-endpoint"},
-		{name: "bad env sandbox", env: map[string]string{"FLOWFORM_SANDBOX": "sometimes"}, wantErr: "--sandbox"},
-		{name: "unknown flag", args: []string{"--port", "80"}, wantErr: "port"},
-		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseConfig(tt.args, env(tt.env))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want one mentioning %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("got %+v, %v\nwant %+v", got, err, tt.want)
-			}
-		})
-	}
 }
 
 // TestServesAndStopsOnSIGTERM starts the real program, checks /healthz and
@@ -120,10 +79,10 @@ func TestServesAndStopsOnSIGTERM(t *testing.T) {
 	}
 	backup := filepath.Join(dir, "backup.db")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := run(context.Background(), []string{"backup", "--db", db, "--to", backup}, func(string) string { return "" }, quiet); err != nil {
+	if err := app.Run(context.Background(), []string{"backup", "--db", db, "--to", backup}, func(string) string { return "" }, io.Discard, quiet); err != nil {
 		t.Fatalf("backup: %v", err)
 	}
-	if err := run(context.Background(), []string{"backup", "--db", db, "--to", backup}, func(string) string { return "" }, quiet); err == nil {
+	if err := app.Run(context.Background(), []string{"backup", "--db", db, "--to", backup}, func(string) string { return "" }, io.Discard, quiet); err == nil {
 		t.Error("backup overwrote an existing file")
 	}
 	copyStore, err := sqlite.Open(context.Background(), backup)

@@ -2,26 +2,22 @@
 // through github.com/aliyun/alibaba-cloud-sdk-go; it is the only package
 // that imports the SDK. Credentials come only from the SDK's default chain
 // (or, in sandbox mode, from the in-process fake endpoint); every error
-// text is redacted before it leaves this package.
+// text is redacted before it leaves this package, and what an outcome
+// means for the analyst (its guidance) is decided here, once.
 package dataworks
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math/rand/v2"
-	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
-	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 
 	"github.com/flowform/flowform/internal/draft"
@@ -33,7 +29,7 @@ const APIVersion = "2024-05-18"
 // Config configures a Client.
 type Config struct {
 	// Endpoint overrides scheme and host (e.g. http://127.0.0.1:9000);
-	// empty means https://dataworks.<region>.aliyuncs.com.
+	// empty means the region's host from the region table over HTTPS.
 	Endpoint       string
 	ConnectTimeout time.Duration // default 5 s
 	ReadTimeout    time.Duration // default 30 s; the whole call's deadline
@@ -42,19 +38,35 @@ type Config struct {
 	Backoff time.Duration
 	// Sandbox marks submissions as going to the in-process fake.
 	Sandbox bool
-	// credential replaces the default chain; only the sandbox sets it.
-	credential auth.Credential
+	// provider replaces the default chain; only the sandbox and tests of
+	// the fake set it.
+	provider credentials.CredentialsProvider
+	// jitter spreads a backoff wait; tests make it exact.
+	jitter func(time.Duration) time.Duration
 }
+
+// spread waits between half and one and a half times d, so that clients
+// throttled together do not retry together.
+func spread(d time.Duration) time.Duration { return d/2 + time.Duration(rand.Int64N(int64(d))) }
 
 // maxTries is how often a throttled call is tried in all.
 const maxTries = 3
 
-// Client calls DataWorks. It is safe for concurrent use: the SDK client is
-// not (aliyun/alibaba-cloud-sdk-go#538), so calls are serialised.
+// keepIdle is how many idle SDK clients are kept per region for reuse.
+const keepIdle = 8
+
+// Client calls DataWorks; it is safe for concurrent use. An SDK client must
+// not run two calls at once (aliyun/alibaba-cloud-sdk-go#538: its timeout
+// and transport setup race), so each call takes an SDK client of its own
+// from a small free list: calls for different drafts run in parallel.
 type Client struct {
-	cfg     Config
-	mu      sync.Mutex
-	clients map[string]*sdk.Client // by region
+	cfg      Config
+	creds    *guardedProvider
+	stop     chan struct{}
+	stopOnce sync.Once
+
+	mu   sync.Mutex
+	idle map[string][]*sdk.Client // by region
 }
 
 // New returns a client using the default credentials chain.
@@ -68,18 +80,27 @@ func New(cfg Config) *Client {
 	if cfg.Backoff == 0 {
 		cfg.Backoff = 500 * time.Millisecond
 	}
-	return &Client{cfg: cfg, clients: map[string]*sdk.Client{}}
+	if cfg.jitter == nil {
+		cfg.jitter = spread
+	}
+	inner := cfg.provider
+	if inner == nil {
+		inner = credentials.NewDefaultCredentialsProvider()
+	}
+	return &Client{cfg: cfg, creds: &guardedProvider{inner: inner}, stop: make(chan struct{}), idle: map[string][]*sdk.Client{}}
 }
 
 // NewWithCredentials returns a client with fixed credentials: for the
 // sandbox's generated keys and for tests of the fake; production uses New.
 func NewWithCredentials(cfg Config, accessKeyID, secret, token string) *Client {
 	if token != "" {
-		cfg.credential = credentials.NewStaticSTSCredentialsProvider(accessKeyID, secret, token)
+		cfg.provider = credentials.NewStaticSTSCredentialsProvider(accessKeyID, secret, token)
 	} else {
-		cfg.credential = credentials.NewStaticAKCredentialsProvider(accessKeyID, secret)
+		cfg.provider = credentials.NewStaticAKCredentialsProvider(accessKeyID, secret)
 	}
-	return New(cfg)
+	c := New(cfg)
+	c.creds.remember(&credentials.Credentials{AccessKeyId: accessKeyID, AccessKeySecret: secret, SecurityToken: token})
+	return c
 }
 
 // Endpoint implements draft.Submitter.
@@ -94,16 +115,21 @@ func (c *Client) Endpoint() string {
 // whatever --dataworks-endpoint says.
 func (c *Client) Domain(region string) string { return Domain(region) }
 
-// Domain is the DataWorks host of a region (reference §5.2: some regions
-// use the central host).
-func Domain(region string) string {
-	switch region {
-	case "cn-qingdao", "cn-zhangjiakou", "cn-huhehaote", "cn-shanghai-finance-1", "cn-shenzhen-finance-1",
-		"cn-beijing-finance-1", "cn-north-2-gov-1", "ap-south-1", "ap-southeast-2", "cn-wuhan", "cn-zhangbei":
-		return "dataworks.aliyuncs.com"
+// MaxDuration implements draft.Submitter: the longest Submit can take,
+// every try running to its deadline plus the longest backoff waits.
+func (c *Client) MaxDuration() time.Duration {
+	d, wait := time.Duration(maxTries)*c.cfg.ReadTimeout, c.cfg.Backoff
+	for range maxTries - 1 {
+		d += wait * 3 / 2
+		wait *= 2
 	}
-	return "dataworks." + region + ".aliyuncs.com"
+	return d
 }
+
+// Abandon stops waiting for calls in flight: each ends Unknown at once
+// (the SDK cannot cancel a call, and DataWorks may still execute it). The
+// server calls it when shutdown's grace period is over.
+func (c *Client) Abandon() { c.stopOnce.Do(func() { close(c.stop) }) }
 
 // target is the scheme and host a request goes to.
 func (c *Client) target(region string) (scheme, host string) {
@@ -115,12 +141,18 @@ func (c *Client) target(region string) (scheme, host string) {
 	return requests.HTTPS, Domain(region)
 }
 
-func (c *Client) sdkClient(region string) (*sdk.Client, error) {
-	if cl, ok := c.clients[region]; ok {
+// take returns an idle SDK client for the region, or a new one.
+func (c *Client) take(region string) (*sdk.Client, error) {
+	c.mu.Lock()
+	if list := c.idle[region]; len(list) > 0 {
+		cl := list[len(list)-1]
+		c.idle[region] = list[:len(list)-1]
+		c.mu.Unlock()
 		return cl, nil
 	}
+	c.mu.Unlock()
 	cfg := sdk.NewConfig().WithScheme(requests.HTTPS).WithAutoRetry(false)
-	cl, err := sdk.NewClientWithOptions(region, cfg, c.cfg.credential) // nil: the default chain
+	cl, err := sdk.NewClientWithOptions(region, cfg, c.creds)
 	if err != nil {
 		return nil, err
 	}
@@ -128,42 +160,50 @@ func (c *Client) sdkClient(region string) (*sdk.Client, error) {
 	cl.SetReadTimeout(c.cfg.ReadTimeout)
 	cl.SetCloseTrace(true)
 	cl.AppendUserAgent("flowform", "1")
-	c.clients[region] = cl
 	return cl, nil
+}
+
+// put returns an SDK client to the free list once its call is over.
+func (c *Client) put(region string, cl *sdk.Client) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.idle[region]) < keepIdle {
+		c.idle[region] = append(c.idle[region], cl)
+	}
 }
 
 // Submit implements draft.Submitter: CreateWorkflowDefinition, or
 // UpdateWorkflowDefinition for an existing workflow. Only throttling is
-// retried (exponential backoff with jitter, 3 tries); a timeout or broken
-// connection is Unknown and never retried, since Create has no
-// idempotency token.
+// retried (exponential backoff with jitter, 3 tries): DataWorks refused
+// those calls before doing anything. Nothing else is retried, since Create
+// has no idempotency token.
 func (c *Client) Submit(ctx context.Context, req draft.SubmitRequest) draft.SubmitResult {
 	wait := c.cfg.Backoff
 	var res draft.SubmitResult
-	for try := 1; try <= maxTries; try++ {
+	for try := 1; ; try++ {
 		res = c.call(req)
 		if res.State != draft.Failed || !strings.HasPrefix(res.ErrorCode, "Throttling") || try == maxTries {
 			break
 		}
-		jittered := wait/2 + time.Duration(rand.Int64N(int64(wait)))
 		select {
-		case <-ctx.Done():
-			return res
-		case <-time.After(jittered):
+		case <-ctx.Done(): // the caller gave up: the last answer (throttled) stands
+		case <-c.stop:
+		case <-time.After(c.cfg.jitter(wait)):
+			wait *= 2
+			continue
 		}
-		wait *= 2
+		break
 	}
-	res.Guidance = draft.Guidance(draft.Submission{State: res.State, ErrorCode: res.ErrorCode})
+	res.Error = clip(c.creds.redact(res.Error))
+	res.Guidance = guidance(req, res, c.cfg.Sandbox)
 	return res
 }
 
-// call makes one API call, holding the lock for the SDK's sake.
+// call makes one API call on an SDK client of its own.
 func (c *Client) call(req draft.SubmitRequest) draft.SubmitResult {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cl, err := c.sdkClient(req.Region)
+	cl, err := c.take(req.Region)
 	if err != nil {
-		return draft.SubmitResult{State: draft.Failed, ErrorCode: "SDK.Config", Error: redact(err.Error())}
+		return draft.SubmitResult{State: draft.Failed, ErrorCode: "SDK.Config", Error: err.Error()}
 	}
 	r := requests.NewCommonRequest()
 	r.Method = requests.POST
@@ -177,22 +217,46 @@ func (c *Client) call(req draft.SubmitRequest) draft.SubmitResult {
 	}
 	r.FormParams["ProjectId"] = req.ProjectID
 	r.FormParams["Spec"] = string(req.Spec)
-	resp, err := cl.ProcessCommonRequest(r)
-	if err != nil {
-		return failure(err)
+
+	done := make(chan draft.SubmitResult, 1)
+	go func() {
+		resp, err := cl.ProcessCommonRequest(r)
+		c.put(req.Region, cl)
+		if err != nil {
+			done <- outcomeOfError(err)
+			return
+		}
+		done <- outcomeOfAnswer(req, resp.GetHttpStatus(), resp.GetHttpContentBytes())
+	}()
+	select {
+	case res := <-done:
+		return res
+	case <-c.stop:
+		return draft.SubmitResult{State: draft.Unknown, ErrorCode: "Shutdown",
+			Error: "FlowForm was shutting down before DataWorks answered; the call may still have been executed"}
 	}
-	var body struct {
+}
+
+// outcomeOfAnswer reads a 2xx answer. An answer that cannot be read is
+// Unknown: DataWorks may have executed the call.
+func outcomeOfAnswer(req draft.SubmitRequest, status int, body []byte) draft.SubmitResult {
+	var answer struct {
 		RequestId string
 		Id        json.RawMessage
 		Success   *bool
 	}
-	if err := json.Unmarshal(resp.GetHttpContentBytes(), &body); err != nil {
-		return draft.SubmitResult{State: draft.Unknown, HTTPStatus: resp.GetHttpStatus(), ErrorCode: "BadResponse",
-			Error: "DataWorks answered " + strconv.Itoa(resp.GetHttpStatus()) + " with a body that is not JSON"}
+	if err := json.Unmarshal(body, &answer); err != nil {
+		return draft.SubmitResult{State: draft.Unknown, HTTPStatus: status, ErrorCode: "BadResponse",
+			Error: "DataWorks answered " + strconv.Itoa(status) + " with a body that is not JSON"}
 	}
-	res := draft.SubmitResult{State: draft.Succeeded, RequestID: body.RequestId, HTTPStatus: resp.GetHttpStatus(), WorkflowID: req.WorkflowID}
-	if req.Operation == draft.OpCreate {
-		res.WorkflowID = rawID(body.Id)
+	res := draft.SubmitResult{State: draft.Succeeded, RequestID: answer.RequestId, HTTPStatus: status, WorkflowID: req.WorkflowID}
+	switch {
+	case req.Operation == draft.OpUpdate && answer.Success == nil:
+		res.State, res.ErrorCode, res.Error = draft.Unknown, "BadResponse", "DataWorks answered without saying whether the update succeeded"
+	case req.Operation == draft.OpUpdate && !*answer.Success:
+		res.State, res.ErrorCode, res.Error = draft.Failed, "UpdateNotApplied", "DataWorks answered Success=false: workflow "+req.WorkflowID+" was not updated"
+	case req.Operation == draft.OpCreate:
+		res.WorkflowID = rawID(answer.Id)
 		if res.WorkflowID == "" {
 			res.State, res.ErrorCode, res.Error = draft.Unknown, "BadResponse", "DataWorks answered without a workflow Id"
 		}
@@ -215,38 +279,4 @@ func rawID(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
-}
-
-// failure maps an SDK error: an answer from DataWorks is Failed with its
-// code; anything else (timeout, connection) is Unknown.
-func failure(err error) draft.SubmitResult {
-	var se *sdkerrors.ServerError
-	if errors.As(err, &se) {
-		return draft.SubmitResult{State: draft.Failed, HTTPStatus: se.HttpStatus(), ErrorCode: se.ErrorCode(),
-			RequestID: se.RequestId(), Error: redact(se.Message())}
-	}
-	var ce *sdkerrors.ClientError
-	if errors.As(err, &ce) && ce.ErrorCode() != "SDK.TimeoutError" && !isNetwork(ce.OriginError()) {
-		// Refused before sending (e.g. no credentials resolve): nothing reached DataWorks.
-		return draft.SubmitResult{State: draft.Failed, ErrorCode: ce.ErrorCode(), Error: redact(ce.Message())}
-	}
-	return draft.SubmitResult{State: draft.Unknown, ErrorCode: "Timeout", Error: redact(err.Error())}
-}
-
-func isNetwork(err error) bool {
-	var ne net.Error
-	var ue *url.Error
-	return errors.As(err, &ne) || errors.As(err, &ue)
-}
-
-// Signed URLs carry the AccessKeyId, the signature and the STS token; SDK
-// messages may quote them. redact removes every such value.
-var secrets = regexp.MustCompile(`(?i)(AccessKeyId|Signature|SecurityToken|SignatureNonce|AccessKeySecret)=[^&\s"']*`)
-
-func redact(s string) string {
-	s = secrets.ReplaceAllString(s, "$1=REDACTED")
-	if i := strings.Index(s, "server string to sign is:"); i >= 0 {
-		s = s[:i] + "server string to sign is: REDACTED"
-	}
-	return s
 }

@@ -2,7 +2,10 @@ package dataworks
 
 import (
 	"context"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,12 +50,19 @@ func create() draft.SubmitRequest {
 	return draft.SubmitRequest{Operation: draft.OpCreate, ProjectID: "123456", Region: "cn-shanghai", Spec: spec()}
 }
 
+// noSecrets fails if any text holds a credential value, or a signature
+// that is not redacted — every occurrence is checked, not the first.
 func noSecrets(t *testing.T, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
-		for _, secret := range []string{testKeyID, testSecret, testToken, "Signature="} {
-			if strings.Contains(s, secret) && !strings.Contains(s, "Signature=REDACTED") {
+		for _, secret := range []string{testKeyID, testSecret, testToken} {
+			if strings.Contains(s, secret) {
 				t.Errorf("text leaks %q: %s", secret, s)
+			}
+		}
+		for _, m := range regexp.MustCompile(`(?i)signature=([^&\s"']*)`).FindAllStringSubmatch(s, -1) {
+			if m[1] != "REDACTED" {
+				t.Errorf("text leaks a signature %q: %s", m[0], s)
 			}
 		}
 	}
@@ -98,17 +108,20 @@ func TestSubmitWrongSecret(t *testing.T) {
 	}
 }
 
-func TestSubmitRetriesThrottlingWithGrowingDelays(t *testing.T) {
+// TestSubmitRetriesThrottlingWithDoublingDelays: with jitter switched off,
+// the waits between tries are the backoff, then twice it.
+func TestSubmitRetriesThrottlingWithDoublingDelays(t *testing.T) {
 	srv := fake(t, "")
 	srv.Script(dataworkstest.Behavior{Throttle: true}, dataworkstest.Behavior{Throttle: true})
-	res := client(srv, testSecret, Config{Backoff: 40 * time.Millisecond}).Submit(context.Background(), create())
+	const backoff = 60 * time.Millisecond
+	res := client(srv, testSecret, Config{Backoff: backoff, jitter: func(d time.Duration) time.Duration { return d }}).Submit(context.Background(), create())
 	calls := srv.Calls()
 	if res.State != draft.Succeeded || len(calls) != 3 {
 		t.Fatalf("%+v after %d calls", res, len(calls))
 	}
 	first, second := calls[1].At.Sub(calls[0].At), calls[2].At.Sub(calls[1].At)
-	if first < 20*time.Millisecond || second <= first/2 || second < 40*time.Millisecond {
-		t.Errorf("delays %v then %v: not backing off", first, second)
+	if first < backoff || first >= 2*backoff || second < 2*backoff || second >= 4*backoff {
+		t.Errorf("waits %v then %v, want %v then %v", first, second, backoff, 2*backoff)
 	}
 	created := 0
 	for _, c := range calls {
@@ -118,6 +131,16 @@ func TestSubmitRetriesThrottlingWithGrowingDelays(t *testing.T) {
 	}
 	if created != 1 {
 		t.Errorf("%d workflows created", created)
+	}
+}
+
+// TestSpreadStaysWithinBounds: jittered waits stay between half and one
+// and a half times the backoff.
+func TestSpreadStaysWithinBounds(t *testing.T) {
+	for range 1000 {
+		if d := spread(time.Second); d < 500*time.Millisecond || d >= 1500*time.Millisecond {
+			t.Fatalf("spread(1s) = %v", d)
+		}
 	}
 }
 
@@ -134,7 +157,7 @@ func TestSubmitDoesNotRetryServerErrors(t *testing.T) {
 	srv := fake(t, "")
 	srv.Script(dataworkstest.Behavior{Fail: true})
 	res := client(srv, testSecret, Config{}).Submit(context.Background(), create())
-	if res.State != draft.Failed || res.ErrorCode != "InternalError" || res.HTTPStatus != 500 || len(srv.Calls()) != 1 {
+	if res.State != draft.Unknown || res.ErrorCode != "InternalError" || res.HTTPStatus != 500 || len(srv.Calls()) != 1 {
 		t.Fatalf("%+v, %d calls", res, len(srv.Calls()))
 	}
 }
@@ -143,12 +166,17 @@ func TestSubmitTimeoutIsUnknown(t *testing.T) {
 	srv := fake(t, "")
 	srv.Script(dataworkstest.Behavior{Sleep: 1500 * time.Millisecond})
 	res := client(srv, testSecret, Config{ReadTimeout: 300 * time.Millisecond}).Submit(context.Background(), create())
-	time.Sleep(1300 * time.Millisecond) // let the fake finish its work
-	calls := srv.Calls()
-	if res.State != draft.Unknown || len(calls) != 1 || calls[0].WorkflowID == "" {
-		t.Fatalf("%+v, calls %+v", res, calls)
+	if res.State != draft.Unknown || res.ErrorCode != "Timeout" {
+		t.Fatalf("%+v", res)
 	}
-	if !strings.Contains(res.Guidance.EN, "may have been created") {
+	deadline := time.Now().Add(5 * time.Second)
+	for len(srv.Calls()) == 0 && time.Now().Before(deadline) { // the fake finishes after FlowForm gave up
+		time.Sleep(20 * time.Millisecond)
+	}
+	if calls := srv.Calls(); len(calls) != 1 || calls[0].WorkflowID == "" {
+		t.Fatalf("calls %+v", calls)
+	}
+	if !strings.Contains(res.Guidance.EN, "may have executed") {
 		t.Errorf("guidance %q", res.Guidance.EN)
 	}
 	noSecrets(t, res.Error)
@@ -170,19 +198,92 @@ func TestDefaultChainSTSFromEnvironment(t *testing.T) {
 	}
 }
 
+// TestDomain: the region table of the current SDK, including the five
+// regions an older map sent to the central host.
 func TestDomain(t *testing.T) {
-	for region, want := range map[string]string{"cn-shanghai": "dataworks.cn-shanghai.aliyuncs.com", "eu-central-1": "dataworks.eu-central-1.aliyuncs.com",
-		"cn-qingdao": "dataworks.aliyuncs.com", "cn-shanghai-finance-1": "dataworks.aliyuncs.com"} {
+	for region, want := range map[string]string{
+		"cn-shanghai": "dataworks.cn-shanghai.aliyuncs.com", "eu-central-1": "dataworks.eu-central-1.aliyuncs.com",
+		"cn-zhangjiakou": "dataworks.cn-zhangjiakou.aliyuncs.com", "cn-shanghai-finance-1": "dataworks.cn-shanghai-finance-1.aliyuncs.com",
+		"cn-shenzhen-finance-1": "dataworks.cn-shenzhen-finance-1.aliyuncs.com", "cn-beijing-finance-1": "dataworks.cn-beijing-finance-1.aliyuncs.com",
+		"cn-north-2-gov-1": "dataworks.cn-north-2-gov-1.aliyuncs.com",
+		"cn-qingdao":       "dataworks.aliyuncs.com", "ap-south-1": "dataworks.aliyuncs.com", "cn-wuhan": "dataworks.aliyuncs.com",
+		"xx-nowhere-9": "dataworks.xx-nowhere-9.aliyuncs.com",
+	} {
 		if got := Domain(region); got != want {
-			t.Errorf("Domain(%s) = %s", region, got)
+			t.Errorf("Domain(%s) = %s, want %s", region, got, want)
 		}
+	}
+	regions := Regions()
+	for _, r := range []string{"cn-hangzhou", "cn-qingdao", "us-west-1"} {
+		if !slices.Contains(regions, r) {
+			t.Errorf("Regions() lacks %s", r)
+		}
+	}
+	if slices.Contains(regions, "cn-hangzhou-internal-test-1") {
+		t.Error("Regions() offers an internal zone")
+	}
+}
+
+// TestSubmitRequestsOnTheSameHostTheCLIUses: without an override, the SDK
+// is pointed at the region's host from the table.
+func TestTargetFollowsTheTable(t *testing.T) {
+	c := New(Config{})
+	if scheme, host := c.target("cn-zhangjiakou"); scheme != "HTTPS" || host != "dataworks.cn-zhangjiakou.aliyuncs.com" {
+		t.Errorf("target = %s %s", scheme, host)
 	}
 }
 
 func TestRedact(t *testing.T) {
-	in := `Post "http://127.0.0.1/?AccessKeyId=LTAI5tX&Signature=abc%2Bdef&SecurityToken=STS.x&Timestamp=1": timeout`
-	out := redact(in)
-	if strings.Contains(out, "LTAI5tX") || strings.Contains(out, "abc%2Bdef") || strings.Contains(out, "STS.x") || !strings.Contains(out, "Timestamp=1") {
-		t.Fatal(out)
+	known := []string{testKeyID, testSecret, "STS.tok+en/value=="}
+	tests := []struct{ name, in, gone, kept string }{
+		{"signed URL", `Post "http://127.0.0.1/?AccessKeyId=LTAI5tX&Signature=abc%2Bdef&SecurityToken=STS.x&Timestamp=1": timeout`, "LTAI5tX abc%2Bdef STS.x", "Timestamp=1"},
+		{"URL-encoded pair", `url=%3FAccessKeyId%3DLTAIother%26Action%3DX`, "LTAIother", "Action"},
+		{"JSON", `{"AccessKeyId": "LTAIjson", "SecurityToken":"STSjson\"x", "Code":"Forbidden"}`, `LTAIjson STSjson`, `"Code":"Forbidden"`},
+		{"XML", `<Error><AccessKeyId>LTAIxml</AccessKeyId><SecurityToken>STSxml</SecurityToken><Code>X</Code></Error>`, "LTAIxml STSxml", "<Code>X</Code>"},
+		{"raw values anywhere", "key " + testKeyID + " secret " + testSecret + " token STS.tok%2Ben%2Fvalue%3D%3D", testKeyID + " " + testSecret + " STS.tok", "key"},
+		{"string to sign", `Specified signature is not matched. server string to sign is:POST&%2F&AccessKeyId%3DLTAIsts`, "LTAIsts", "not matched"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := redact(tt.in, known)
+			for _, secret := range strings.Fields(tt.gone) {
+				if strings.Contains(out, secret) {
+					t.Errorf("%q survives in %s", secret, out)
+				}
+			}
+			if !strings.Contains(out, tt.kept) {
+				t.Errorf("%q was lost: %s", tt.kept, out)
+			}
+		})
+	}
+}
+
+// TestMaxDurationCoversEveryTry: the bound the HTTP layer relies on.
+func TestMaxDurationCoversEveryTry(t *testing.T) {
+	c := New(Config{ReadTimeout: 10 * time.Minute, Backoff: time.Second})
+	if got, want := c.MaxDuration(), 30*time.Minute+1500*time.Millisecond+3*time.Second; got != want {
+		t.Fatalf("MaxDuration = %v, want %v", got, want)
+	}
+}
+
+// TestCallsForDifferentDraftsRunInParallel: three calls to an endpoint
+// that takes 600 ms each finish together, not one after another.
+func TestCallsForDifferentDraftsRunInParallel(t *testing.T) {
+	srv := fake(t, "")
+	slow := dataworkstest.Behavior{Sleep: 600 * time.Millisecond}
+	srv.Script(slow, slow, slow)
+	c := client(srv, testSecret, Config{})
+	began := time.Now()
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if res := c.Submit(context.Background(), create()); res.State != draft.Succeeded {
+				t.Errorf("%+v", res)
+			}
+		})
+	}
+	wg.Wait()
+	if took := time.Since(began); took > 1100*time.Millisecond {
+		t.Fatalf("three 600 ms calls took %v: they waited on each other", took)
 	}
 }

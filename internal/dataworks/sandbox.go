@@ -10,36 +10,47 @@ import (
 // NewSandbox runs the fake DataWorks endpoint in-process on a random
 // loopback port with generated credentials and returns a client for it:
 // submissions are validated and recorded but never reach Alibaba Cloud.
-func NewSandbox() (*Client, func() error, error) {
+func NewSandbox(cfg Config) (*Client, func() error, error) {
 	fake, err := dataworkstest.NewWithRandomCredentials()
 	if err != nil {
 		return nil, nil, err
 	}
-	c := NewWithCredentials(Config{Endpoint: fake.URL, Sandbox: true}, fake.AccessKeyID, fake.Secret, "")
-	return c, fake.Close, nil
+	cfg.Endpoint, cfg.Sandbox = fake.URL, true
+	return NewWithCredentials(cfg, fake.AccessKeyID, fake.Secret, ""), fake.Close, nil
 }
 
-// CredentialsConfigured reports whether the default credentials chain has
-// a source to read: the environment variables, the aliyun CLI profile or
-// the credentials file. (An ECS RAM role cannot be detected without a
-// network call; on ECS, run with --sandbox=off.)
-func CredentialsConfigured(getenv func(string) string) bool {
-	for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_CREDENTIALS_URI", "ALIBABA_CLOUD_ROLE_ARN"} {
-		if getenv(k) != "" {
-			return true
+// CredentialSource names the first source of the default credentials chain
+// that is configured — the environment variables, an OIDC role, the aliyun
+// CLI profile, the credentials file or a credentials URI — or "" when none
+// is. (An ECS RAM role cannot be detected without a network call; on ECS,
+// run with --sandbox=off.) It reads the environment only through getenv.
+func CredentialSource(getenv func(string) string) string {
+	switch {
+	case getenv("ALIBABA_CLOUD_ACCESS_KEY_ID") != "":
+		if getenv("ALIBABA_CLOUD_SECURITY_TOKEN") != "" {
+			return "environment (ALIBABA_CLOUD_ACCESS_KEY_ID with an STS token)"
 		}
+		return "environment (ALIBABA_CLOUD_ACCESS_KEY_ID)"
+	case getenv("ALIBABA_CLOUD_ROLE_ARN") != "" && getenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE") != "":
+		return "OIDC role (ALIBABA_CLOUD_ROLE_ARN)"
 	}
-	files := []string{getenv("ALIBABA_CLOUD_CREDENTIALS_FILE")}
-	if home, err := os.UserHomeDir(); err == nil {
-		files = append(files, filepath.Join(home, ".aliyun", "config.json"), filepath.Join(home, ".alibabacloud", "credentials"))
+	home := getenv("HOME")
+	if home != "" && getenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED") != "true" && exists(filepath.Join(home, ".aliyun", "config.json")) {
+		return "aliyun CLI profile (~/.aliyun/config.json)"
 	}
-	for _, f := range files {
-		if f == "" {
-			continue
-		}
-		if _, err := os.Stat(f); err == nil {
-			return true
-		}
+	if f := getenv("ALIBABA_CLOUD_CREDENTIALS_FILE"); f != "" && exists(f) {
+		return "credentials file (ALIBABA_CLOUD_CREDENTIALS_FILE)"
 	}
-	return false
+	if home != "" && exists(filepath.Join(home, ".alibabacloud", "credentials")) {
+		return "credentials file (~/.alibabacloud/credentials)"
+	}
+	if getenv("ALIBABA_CLOUD_CREDENTIALS_URI") != "" {
+		return "credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI)"
+	}
+	return ""
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

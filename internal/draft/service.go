@@ -12,15 +12,23 @@ import (
 
 // Service is the draft domain's API.
 type Service struct {
-	store         Store
-	now           func() time.Time
-	defaultRegion string
-	submitter     Submitter
+	store          Store
+	now            func() time.Time
+	defaultRegion  string
+	submitter      Submitter
+	unavailableWhy string // why there is no submitter
 }
 
 // WithSubmitter enables submission through sub.
 func (s *Service) WithSubmitter(sub Submitter) *Service {
 	s.submitter = sub
+	return s
+}
+
+// WithoutSubmitter records why no submitter could be built: submitting
+// then answers that reason, instead of the routes vanishing.
+func (s *Service) WithoutSubmitter(why string) *Service {
+	s.submitter, s.unavailableWhy = nil, why
 	return s
 }
 

@@ -40,16 +40,20 @@ type SubmitResult struct {
 	HTTPStatus int
 	ErrorCode  string
 	Error      string    // redacted error text
-	Guidance   i18n.Text // what the analyst should do
+	Guidance   i18n.Text // what the analyst should do, decided by the submitter
 }
 
 // Submitter sends specs to DataWorks (implemented by package dataworks).
 type Submitter interface {
+	// Submit makes the call; it returns within MaxDuration, and at once
+	// (throttled) when ctx ends during a backoff wait.
 	Submit(ctx context.Context, req SubmitRequest) SubmitResult
 	// Endpoint says where submissions go: "sandbox" or "real".
 	Endpoint() string
 	// Domain is the DataWorks host a region's calls go to.
 	Domain(region string) string
+	// MaxDuration bounds one Submit, retries and backoff included.
+	MaxDuration() time.Duration
 }
 
 // Submission is a recorded submission.
@@ -67,6 +71,7 @@ type Submission struct {
 	HTTPStatus   int
 	ErrorCode    string
 	Error        string
+	Guidance     i18n.Text // what the analyst should do about this outcome
 	Author       string
 	CreatedAt    time.Time
 	FinishedAt   time.Time
@@ -80,9 +85,9 @@ type SubmissionStore interface {
 	CreateSubmission(ctx context.Context, key string, s Submission) (Submission, error)
 	FinishSubmission(ctx context.Context, s Submission) error
 	Submissions(ctx context.Context, key string) ([]Submission, error)
-	// AbandonPending marks every pending submission unknown (after a restart
-	// the call's outcome cannot be known).
-	AbandonPending(ctx context.Context, at time.Time) (int, error)
+	// AbandonPending marks every pending submission unknown with the given
+	// guidance (after a stop the call's outcome cannot be known).
+	AbandonPending(ctx context.Context, at time.Time, guidance i18n.Text) (int, error)
 }
 
 // ErrPending reports a submission already in flight for the draft.
@@ -90,10 +95,11 @@ var ErrPending = errors.New("draft: a submission is pending")
 
 // Submit error codes.
 const (
-	NotReady  Code = "not_submittable" // invalid spec or no ProjectId: nothing sent
-	InFlight  Code = "pending"
-	Submitted Code = "already_submitted"
-	Unsure    Code = "unknown_outcome"
+	Unavailable Code = "submission_unavailable" // no submitter could be built
+	NotReady    Code = "not_submittable"        // invalid spec or no ProjectId: nothing sent
+	InFlight    Code = "pending"
+	Submitted   Code = "already_submitted"
+	Unsure      Code = "unknown_outcome"
 )
 
 // SubmitOptions are the analyst's explicit choices.
@@ -121,8 +127,8 @@ func (s *Service) Submissions(ctx context.Context, token string) ([]Submission, 
 	return s.store.Submissions(ctx, rec.Key)
 }
 
-// Endpoint says where submissions go ("sandbox" or "real"), "" when
-// submission is not configured.
+// Endpoint says where submissions go ("sandbox" or "real"), "" when no
+// submitter could be built.
 func (s *Service) Endpoint() string {
 	if s.submitter == nil {
 		return ""
@@ -136,6 +142,27 @@ func (s *Service) Domain(region string) string {
 		return ""
 	}
 	return s.submitter.Domain(region)
+}
+
+// SubmitDeadline bounds one Submit call, for the HTTP layer's deadlines.
+func (s *Service) SubmitDeadline() time.Duration {
+	if s.submitter == nil {
+		return 0
+	}
+	return s.submitter.MaxDuration() + finishing
+}
+
+// finishing is the time allowed for recording a submission around the call.
+const finishing = 10 * time.Second
+
+// unavailable is the answer when no submitter could be built.
+func (s *Service) unavailable() *Error {
+	why := s.unavailableWhy
+	if why == "" {
+		why = "no submitter is configured"
+	}
+	return &Error{Code: Unavailable, Message: i18n.Sprintf("submission is not available on this server (%s); nothing was sent. The operator must fix the configuration and restart FlowForm.",
+		"此服务器当前无法提交（%s）；未发送任何内容。需由运维修正配置并重启 FlowForm。", why)}
 }
 
 // Plan says what submitting the draft now would do.
@@ -176,7 +203,7 @@ func plan(d *Draft, subs []Submission, opts SubmitOptions, now time.Time) Submit
 // asked for. After a draft created workflow N, submitting updates N.
 func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, author string) (Submission, error) {
 	if s.submitter == nil {
-		return Submission{}, invalid("submission is not configured on this server", "此服务器未配置提交")
+		return Submission{}, s.unavailable()
 	}
 	d, err := s.Get(ctx, token)
 	if err != nil {
@@ -217,7 +244,7 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 	spec := doc.Canonical()
 	sub, err := s.store.CreateSubmission(ctx, k, Submission{
 		DraftVersion: d.Version, Spec: spec, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.submitter.Endpoint(),
-		Operation: p.Operation, WorkflowID: p.WorkflowID, State: Pending, Author: author, CreatedAt: s.now().UTC().Truncate(time.Millisecond),
+		Operation: p.Operation, WorkflowID: p.WorkflowID, State: Pending, Guidance: waiting, Author: author, CreatedAt: s.now().UTC().Truncate(time.Millisecond),
 	})
 	if errors.Is(err, ErrPending) {
 		return Submission{}, &Error{Code: InFlight, Submission: &sub, Message: i18n.Text{
@@ -226,7 +253,7 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 		return Submission{}, err
 	}
 	res := s.submitter.Submit(ctx, SubmitRequest{Operation: p.Operation, ProjectID: d.ProjectID, Region: d.Region, WorkflowID: p.WorkflowID, Spec: spec})
-	sub.State, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error = res.State, res.RequestID, res.HTTPStatus, res.ErrorCode, res.Error
+	sub.State, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.Guidance = res.State, res.RequestID, res.HTTPStatus, res.ErrorCode, res.Error, res.Guidance
 	if res.WorkflowID != "" {
 		sub.WorkflowID = res.WorkflowID
 	}
@@ -240,39 +267,11 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 // AbandonPending marks submissions left pending by a stopped server as
 // unknown: their calls may or may not have reached DataWorks.
 func (s *Service) AbandonPending(ctx context.Context) (int, error) {
-	return s.store.AbandonPending(ctx, s.now())
+	return s.store.AbandonPending(ctx, s.now(), interrupted)
 }
 
-// Guidance says what to do about a finished submission.
-func Guidance(sub Submission) i18n.Text {
-	switch {
-	case sub.State == Succeeded:
-		return i18n.Text{EN: "Done: the workflow exists in DataWorks. Deploy it from Data Studio when ready.", ZH: "完成：工作流已在 DataWorks 中。准备好后在 Data Studio 中发布。"}
-	case sub.State == Unknown:
-		return i18n.Text{EN: "The outcome is unknown (the call timed out or the connection failed): the workflow may have been created. Look for it in Data Studio before trying again; FlowForm will not retry on its own.",
-			ZH: "结果未知（调用超时或连接失败）：工作流可能已创建。重试前请先在 Data Studio 中查找；FlowForm 不会自动重试。"}
-	case sub.State == Pending:
-		return i18n.Text{EN: "Waiting for DataWorks.", ZH: "正在等待 DataWorks。"}
-	}
-	return errorGuidance(sub.ErrorCode)
-}
-
-func errorGuidance(code string) i18n.Text {
-	switch {
-	case code == "Forbidden.Access" || code == "ResourceNotAuthorized.Api" || code == "Forbidden.Not.Server":
-		return i18n.Text{EN: "DataWorks refused: the account lacks permission on this workspace, or the workspace's edition or region does not offer this API. Ask the workspace admin.",
-			ZH: "DataWorks 拒绝：账号在此工作空间没有权限，或该版本/地域不提供此 API。请联系工作空间管理员。"}
-	case code == "InvalidAccessKeyId.NotFound" || code == "SignatureDoesNotMatch" || code == "IncompleteSignature" ||
-		len(code) > 20 && code[:20] == "InvalidSecurityToken" || code == "InvalidTimeStamp.Expired":
-		return i18n.Text{EN: "The server's Alibaba Cloud credentials were rejected (wrong AccessKey, secret or expired STS token). The operator must fix the credentials; nothing was created.",
-			ZH: "服务器的阿里云凭证被拒绝（AccessKey、密钥错误或 STS 令牌过期）。需由运维修正凭证；未创建任何内容。"}
-	case len(code) >= 10 && code[:10] == "Throttling":
-		return i18n.Text{EN: "DataWorks is throttling requests; FlowForm retried with back-off. Wait a minute and submit again.",
-			ZH: "DataWorks 正在限流；FlowForm 已退避重试。请稍等一分钟后再提交。"}
-	case len(code) >= 16 && code[:16] == "InvalidParameter" || code == "58014884415":
-		return i18n.Text{EN: "DataWorks rejected the spec as invalid; fix the draft (see the message) and submit again.",
-			ZH: "DataWorks 认为规范无效；请根据信息修正草稿后重新提交。"}
-	}
-	return i18n.Text{EN: "DataWorks answered with an error; nothing was created. Try again later, or contact DataWorks support with the RequestId.",
-		ZH: "DataWorks 返回错误；未创建任何内容。请稍后重试，或带上 RequestId 联系 DataWorks 支持。"}
-}
+var (
+	waiting     = i18n.Text{EN: "Waiting for DataWorks.", ZH: "正在等待 DataWorks。"}
+	interrupted = i18n.Text{EN: "FlowForm stopped while this call was in flight, so its outcome is unknown: the workflow may have been created. Look for it in Data Studio before trying again.",
+		ZH: "调用进行中 FlowForm 停止了，因此结果未知：工作流可能已创建。重试前请先在 Data Studio 中查找。"}
+)

@@ -246,7 +246,7 @@ func TestMigrationOneUpgrades(t *testing.T) {
 		applied = append(applied, v)
 	}
 	rows.Close()
-	if fmt.Sprint(applied) != "[1 2 3]" {
+	if fmt.Sprint(applied) != "[1 2 3 4]" {
 		t.Fatalf("applied migrations %v", applied)
 	}
 	rec, err := s.Get(context.Background(), key)

@@ -7,17 +7,18 @@ import (
 	"time"
 
 	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/i18n"
 )
 
 const submissionColumns = `id, draft_version, spec, project_id, region, endpoint, operation, state, workflow_id,
-	request_id, http_status, error_code, error_message, author, created_at, finished_at`
+	request_id, http_status, error_code, error_message, guidance_en, guidance_zh, author, created_at, finished_at`
 
 func scanSubmission(row interface{ Scan(...any) error }) (draft.Submission, error) {
 	var s draft.Submission
 	var created int64
 	var finished sql.NullInt64
 	err := row.Scan(&s.ID, &s.DraftVersion, &s.Spec, &s.ProjectID, &s.Region, &s.Endpoint, &s.Operation, &s.State,
-		&s.WorkflowID, &s.RequestID, &s.HTTPStatus, &s.ErrorCode, &s.Error, &s.Author, &created, &finished)
+		&s.WorkflowID, &s.RequestID, &s.HTTPStatus, &s.ErrorCode, &s.Error, &s.Guidance.EN, &s.Guidance.ZH, &s.Author, &created, &finished)
 	s.CreatedAt = time.UnixMilli(created).UTC()
 	if finished.Valid {
 		s.FinishedAt = time.UnixMilli(finished.Int64).UTC()
@@ -30,8 +31,9 @@ func scanSubmission(row interface{ Scan(...any) error }) (draft.Submission, erro
 func (s *Store) CreateSubmission(ctx context.Context, key string, sub draft.Submission) (draft.Submission, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO submissions (draft_key, draft_version, spec, project_id, region, endpoint,
-			operation, state, workflow_id, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-			key, sub.DraftVersion, sub.Spec, sub.ProjectID, sub.Region, sub.Endpoint, sub.Operation, sub.WorkflowID, sub.Author, sub.CreatedAt.UnixMilli())
+			operation, state, workflow_id, guidance_en, guidance_zh, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+			key, sub.DraftVersion, sub.Spec, sub.ProjectID, sub.Region, sub.Endpoint, sub.Operation, sub.WorkflowID,
+			sub.Guidance.EN, sub.Guidance.ZH, sub.Author, sub.CreatedAt.UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -54,8 +56,9 @@ func (s *Store) CreateSubmission(ctx context.Context, key string, sub draft.Subm
 func (s *Store) FinishSubmission(ctx context.Context, sub draft.Submission) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = ?, workflow_id = ?, request_id = ?, http_status = ?,
-			error_code = ?, error_message = ?, finished_at = ? WHERE id = ? AND state = 'pending'`,
-			sub.State, sub.WorkflowID, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.FinishedAt.UnixMilli(), sub.ID))
+			error_code = ?, error_message = ?, guidance_en = ?, guidance_zh = ?, finished_at = ? WHERE id = ? AND state = 'pending'`,
+			sub.State, sub.WorkflowID, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.Guidance.EN, sub.Guidance.ZH,
+			sub.FinishedAt.UnixMilli(), sub.ID))
 	})
 }
 
@@ -78,11 +81,12 @@ func (s *Store) Submissions(ctx context.Context, key string) ([]draft.Submission
 }
 
 // AbandonPending implements draft.SubmissionStore.
-func (s *Store) AbandonPending(ctx context.Context, at time.Time) (int, error) {
+func (s *Store) AbandonPending(ctx context.Context, at time.Time, guidance i18n.Text) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE submissions SET state = 'unknown', error_code = 'Interrupted',
-			error_message = 'FlowForm stopped while the call was in flight', finished_at = ? WHERE state = 'pending'`, at.UnixMilli())
+			error_message = 'FlowForm stopped while the call was in flight', guidance_en = ?, guidance_zh = ?, finished_at = ?
+			WHERE state = 'pending'`, guidance.EN, guidance.ZH, at.UnixMilli())
 		if err != nil {
 			return err
 		}

@@ -27,9 +27,17 @@ import (
 
 // Behavior is how the server answers one call.
 type Behavior struct {
-	Throttle bool          // 400 Throttling.User
-	Fail     bool          // 500 InternalError
+	Throttle bool          // 400 Throttling.User, nothing done
+	Fail     bool          // 500 InternalError, nothing done
 	Sleep    time.Duration // wait before answering (and still do the work)
+	// Status with Body answers that status and body verbatim (a gateway's
+	// page, a plain-text error) after doing the work, as when a gateway
+	// gives up waiting for DataWorks.
+	Status int
+	Body   string
+	// NotApplied makes UpdateWorkflowDefinition answer Success=false and
+	// change nothing.
+	NotApplied bool
 }
 
 // Call is one request the server received.
@@ -61,6 +69,7 @@ type Server struct {
 	nonces    map[string]bool
 	workflows map[string]string // Id → Spec
 	next      uint64
+	inFlight  int
 }
 
 // New starts a server that accepts the given credentials. An empty token
@@ -144,7 +153,26 @@ type apiError struct {
 	code, message string
 }
 
+// rawCode marks an apiError whose message is the whole body, not
+// Alibaba's error shape.
+const rawCode = "raw"
+
+// Pending is the number of calls being handled right now.
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.inFlight++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 	start := time.Now()
 	requestID := strings.ToUpper(rand.Text()[:8]) + "-FAKE"
 	call, result, e := s.handle(r)
@@ -155,6 +183,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
 	s.mu.Unlock()
+	if e != nil && e.code == rawCode {
+		w.Header().Set("Content-Type", "text/html;charset=utf-8")
+		w.WriteHeader(e.status)
+		io.WriteString(w, e.message)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
 	if e != nil {
 		w.WriteHeader(e.status)
@@ -244,6 +278,9 @@ func (s *Server) handle(r *http.Request) (Call, map[string]any, *apiError) {
 	case b.Fail:
 		return call, nil, &apiError{500, "InternalError", "The request processing has failed due to some unknown error."}
 	}
+	if b.NotApplied && call.Action == "UpdateWorkflowDefinition" {
+		return call, map[string]any{"Success": false}, nil
+	}
 	// The work happens even if the caller stops waiting.
 	s.mu.Lock()
 	if call.Action == "UpdateWorkflowDefinition" {
@@ -259,6 +296,9 @@ func (s *Server) handle(r *http.Request) (Call, map[string]any, *apiError) {
 	s.workflows[call.WorkflowID] = call.Spec
 	s.mu.Unlock()
 	time.Sleep(b.Sleep)
+	if b.Status != 0 {
+		return call, nil, &apiError{b.Status, rawCode, b.Body}
+	}
 	if call.Action == "UpdateWorkflowDefinition" {
 		return call, map[string]any{"Success": true}, nil
 	}

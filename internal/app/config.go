@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"flag"
@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// config is FlowForm's configuration: each flag has an environment twin
+// Config is FlowForm's configuration: each flag has an environment twin
 // FLOWFORM_<NAME> (dashes as underscores); a flag on the command line wins.
-type config struct {
+type Config struct {
 	Addr              string
 	DB                string
 	Region            string
@@ -21,10 +21,17 @@ type config struct {
 	AuthHeader        string
 	TrustedProxies    string // comma-separated CIDRs
 	DataWorksTimeout  time.Duration
+
+	// HTTPWriteTimeout bounds writing a reply (submit routes extend it to
+	// what a DataWorks call may take); 60 s when zero. Not a flag: tests
+	// shorten it to prove the extension.
+	HTTPWriteTimeout time.Duration
 }
 
-func parseConfig(args []string, getenv func(string) string) (config, error) {
-	var cfg config
+// ParseConfig reads the server's flags from args over their FLOWFORM_*
+// twins from getenv, and checks the values.
+func ParseConfig(args []string, getenv func(string) string) (Config, error) {
+	var cfg Config
 	fs := flag.NewFlagSet("flowform", flag.ContinueOnError)
 	err := parseFlags(fs, &cfg, args, getenv)
 	return cfg, err
@@ -57,7 +64,7 @@ func parseBackupConfig(args []string, getenv func(string) string) (backupConfig,
 }
 
 // parseFlags registers the server flags on fs and parses env then args.
-func parseFlags(fs *flag.FlagSet, cfg *config, args []string, getenv func(string) string) error {
+func parseFlags(fs *flag.FlagSet, cfg *Config, args []string, getenv func(string) string) error {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&cfg.DB, "db", "./data/flowform.db", "SQLite file (created with its folder)")
 	fs.StringVar(&cfg.Region, "region", "cn-shanghai", "default DataWorks region for new drafts")
@@ -90,7 +97,7 @@ func parseFlags(fs *flag.FlagSet, cfg *config, args []string, getenv func(string
 	return cfg.check()
 }
 
-func (c config) check() error {
+func (c Config) check() error {
 	switch c.Sandbox {
 	case "auto", "on", "off":
 	default:
@@ -118,7 +125,7 @@ func (c config) check() error {
 }
 
 // proxies parses --trusted-proxies.
-func (c config) proxies() ([]*net.IPNet, error) {
+func (c Config) proxies() ([]*net.IPNet, error) {
 	var out []*net.IPNet
 	for part := range strings.SplitSeq(c.TrustedProxies, ",") {
 		part = strings.TrimSpace(part)

@@ -1,15 +1,11 @@
-package web
+package app
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,10 +13,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"github.com/flowform/flowform/internal/dataworks"
-	"github.com/flowform/flowform/internal/draft"
-	"github.com/flowform/flowform/internal/sqlite"
 )
 
 // chromium finds Debian's headless Chromium (installed by .ci/run).
@@ -118,18 +110,18 @@ func choose(sel, v string) chromedp.Action[chromedp.Void] {
 
 // newEditor opens the home page, creates a draft from a template and
 // returns the editor URL.
-func newEditor(t *testing.T, ctx context.Context, srv *httptest.Server, template string) string {
+func newEditor(t *testing.T, ctx context.Context, app *running, template string) string {
 	t.Helper()
-	must(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click(chromedp.CSS(`[data-testid="template-`+template+`"]`)),
+	must(t, ctx, chromedp.Navigate(app.URL), chromedp.Click(chromedp.CSS(`[data-testid="template-`+template+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#editor")))
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	return loc
 }
 
 func TestBrowserEditorIsLive(t *testing.T) {
-	srv := newTestServer(t)
+	app := start(t, noCredentials())
 	ctx := newBrowser(t)
-	editor := newEditor(t, ctx, srv, "daily")
+	editor := newEditor(t, ctx, app, "daily")
 	if got := value(t, ctx, "#cron"); got != "00 00 02 * * ?" {
 		t.Fatalf("template cron %q", got)
 	}
@@ -166,15 +158,16 @@ func TestBrowserEditorIsLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	must(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#explain")), chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#explain")))
-	if txt := text(t, ctx, "#explain table"); !strings.Contains(txt, "Your time (America/New_York)") || !strings.Contains(txt, "17:45") {
+	// 06:45 in Shanghai is 17:45 in New York in winter, 18:45 in summer.
+	if txt := text(t, ctx, "#explain table"); !strings.Contains(txt, "Your time (America/New_York)") || !strings.Contains(txt, "17:45") && !strings.Contains(txt, "18:45") {
 		t.Errorf("next runs lack the viewer's zone:\n%s", txt)
 	}
 }
 
 func TestBrowserConflictBanner(t *testing.T) {
-	srv := newTestServer(t)
+	app := start(t, noCredentials())
 	first := newBrowser(t)
-	editor := newEditor(t, first, srv, "hourly")
+	editor := newEditor(t, first, app, "hourly")
 	second, cancel := chromedp.NewContext(first) // a second tab
 	defer cancel()
 	must(t, second, chromedp.Navigate(editor))
@@ -196,9 +189,9 @@ func TestBrowserConflictBanner(t *testing.T) {
 }
 
 func TestBrowserReadOnlyLink(t *testing.T) {
-	srv := newTestServer(t)
+	app := start(t, noCredentials())
 	ctx := newBrowser(t)
-	newEditor(t, ctx, srv, "month-end")
+	newEditor(t, ctx, app, "month-end")
 	viewURL := value(t, ctx, "#view-link")
 	must(t, ctx, chromedp.Navigate(strings.Replace(viewURL, "http://127.0.0.1", "http://127.0.0.1", 1)))
 	waitFor(t, ctx, "read-only page", `!!document.querySelector('[data-testid="readonly"]')`)
@@ -219,12 +212,12 @@ func TestBrowserReadOnlyLink(t *testing.T) {
 }
 
 func TestBrowserWorksWithoutJavaScript(t *testing.T) {
-	srv := newTestServer(t)
+	app := start(t, noCredentials())
 	ctx := newBrowser(t)
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)
 	}
-	must(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click(chromedp.CSS(`[data-testid="template-weekly-monday"]`)),
+	must(t, ctx, chromedp.Navigate(app.URL), chromedp.Click(chromedp.CSS(`[data-testid="template-weekly-monday"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#editor")))
 	must(t, ctx, chromedp.Focus(chromedp.CSS("#name")), chromedp.KeyEvent(kb.End), chromedp.KeyEvent("_v2"))
 	// A full-page post: wait for the new page, not the old one's elements.
@@ -249,9 +242,9 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 }
 
 func TestBrowserChinese(t *testing.T) {
-	srv := newTestServer(t)
+	app := start(t, noCredentials())
 	ctx := newBrowser(t)
-	must(t, ctx, chromedp.Navigate(srv.URL+"/?lang=zh-CN"))
+	must(t, ctx, chromedp.Navigate(app.URL+"?lang=zh-CN"))
 	if h1 := text(t, ctx, "h1"); h1 != "设计 DataWorks 工作流" {
 		t.Fatalf("h1 = %q", h1)
 	}
@@ -267,9 +260,9 @@ func TestBrowserChinese(t *testing.T) {
 // TestBrowserKeyboardOnly completes a draft with the keyboard alone: Tab to
 // the name, type it, Tab to Save, Enter.
 func TestBrowserKeyboardOnly(t *testing.T) {
-	srv := newTestServer(t)
+	app := start(t, noCredentials())
 	ctx := newBrowser(t)
-	newEditor(t, ctx, srv, "every-15-min")
+	newEditor(t, ctx, app, "every-15-min")
 	tabTo := func(id string, limit int) {
 		for range limit {
 			got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? (document.activeElement.id || document.activeElement.getAttribute("data-testid") || "") : ""`))
@@ -302,9 +295,9 @@ func TestScreenshots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	srv := newTestServer(t)
+	app := start(t, noCredentials())
 	ctx := newBrowser(t)
-	editor := newEditor(t, ctx, srv, "every-15-min")
+	editor := newEditor(t, ctx, app, "every-15-min")
 	shots := []struct {
 		name, lang, scheme string
 	}{{"editor-light.png", "en", "light"}, {"editor-dark.png", "en", "dark"}, {"editor-zh-CN.png", "zh-CN", "light"}}
@@ -327,27 +320,10 @@ func TestScreenshots(t *testing.T) {
 // TestBrowserSubmitInSandbox submits from the editor in sandbox mode and
 // sees the result page with the workflow Id.
 func TestBrowserSubmitInSandbox(t *testing.T) {
-	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
-		t.Setenv(k, "")
-	}
-	client, closeSandbox, err := dataworks.NewSandbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeSandbox()
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "flowform.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	now := func() time.Time { return testNow }
-	svc := draft.NewService(store, "cn-shanghai", now).WithSubmitter(client)
-	srv := httptest.NewServer(New(Config{Now: now, Drafts: svc, Submitting: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	defer srv.Close()
-
+	app := start(t, noCredentials())
 	ctx := newBrowser(t)
-	newEditor(t, ctx, srv, "daily")
-	if txt := text(t, ctx, `[data-testid="sandbox"]`); !strings.Contains(txt, "do not reach Alibaba Cloud") {
+	newEditor(t, ctx, app, "daily")
+	if txt := text(t, ctx, `[data-testid="sandbox"]`); !strings.Contains(txt, "nothing reaches Alibaba Cloud") {
 		t.Fatalf("sandbox banner: %q", txt)
 	}
 	must(t, ctx, replace("#project_id", "123456"))
@@ -357,7 +333,10 @@ func TestBrowserSubmitInSandbox(t *testing.T) {
 	if state := text(t, ctx, `[data-testid="result-state"]`); state != "succeeded" {
 		t.Fatalf("state %q: %s", state, text(t, ctx, "main"))
 	}
-	if id := text(t, ctx, `[data-testid="workflow-id"]`); !regexp.MustCompile(`^\d{19}$`).MatchString(id) {
+	if id := text(t, ctx, `[data-testid="workflow-id"]`); !digits19.MatchString(id) {
 		t.Fatalf("workflow Id %q", id)
+	}
+	if txt := text(t, ctx, `[data-testid="guidance"]`); !strings.Contains(txt, "Nothing reached Alibaba Cloud") {
+		t.Errorf("the result page does not say the submission went to the sandbox: %q", txt)
 	}
 }

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lockedBuffer collects the child's stderr while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// smokeRoute is how one documented route is asked and what it must answer.
+type smokeRoute struct {
+	path   string // {id} and {viewToken} are filled in
+	body   string // {spec} is the draft's spec
+	status int
+	want   string // a substring of the reply
+}
+
+// smokeRoutes are every route README.md documents, in the order they are
+// walked (the draft lives until DELETE; undelete brings it back).
+var smokeRoutes = []struct {
+	route string // as README.md writes it
+	smokeRoute
+}{
+	{"GET /healthz", smokeRoute{"/healthz", "", 200, `"status":"ok"`}},
+	{"GET /", smokeRoute{"/", "", 200, `data-testid="template-daily"`}},
+	{"GET /import", smokeRoute{"/import", "", 200, `<textarea`}},
+	{"POST /api/v1/validate", smokeRoute{"/api/v1/validate", `{"version":"1.1.0","kind":"CycleWorkflow","spec":{"workflows":[{"name":"x"}]}}`, 200, `"valid":`}},
+	{"GET /api/v1/cron", smokeRoute{"/api/v1/cron?expr=00+30+02+*+*+%3F&timezone=Asia/Shanghai", "", 200, `"description":"At 02:30 every day"`}},
+	{"POST /api/v1/drafts", smokeRoute{"/api/v1/drafts", `{"template":"hourly","name":"other"}`, 201, `"editUrl"`}},
+	{"GET /d/{id}", smokeRoute{"/d/{id}", "", 200, `data-testid="submit-link"`}},
+	{"GET /v/{viewToken}", smokeRoute{"/v/{viewToken}", "", 200, `data-testid="readonly"`}},
+	{"GET /d/{id}/history", smokeRoute{"/d/{id}/history", "", 200, `smoke`}},
+	{"GET /d/{id}/submit", smokeRoute{"/d/{id}/submit", "", 200, `data-testid="submit-button"`}},
+	{"GET /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", "", 200, `"version":1`}},
+	{"PUT /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", `{"projectId":"10000","spec":{spec}}`, 200, `"version":2`}},
+	{"GET /api/v1/drafts/{id}/spec", smokeRoute{"/api/v1/drafts/{id}/spec", "", 200, `"kind":"CycleWorkflow"`}},
+	{"GET /api/v1/views/{viewToken}", smokeRoute{"/api/v1/views/{viewToken}", "", 200, `"viewUrl"`}},
+	{"GET /api/v1/drafts/{id}/revisions", smokeRoute{"/api/v1/drafts/{id}/revisions", "", 200, `"revisions"`}},
+	{"GET …/revisions/{version}", smokeRoute{"/api/v1/drafts/{id}/revisions/1", "", 200, `"version":1`}},
+	{"GET /api/v1/drafts/{id}/diff", smokeRoute{"/api/v1/drafts/{id}/diff?from=1", "", 200, `"changes"`}},
+	{"POST /api/v1/drafts/{id}/revisions/{version}/restore", smokeRoute{"/api/v1/drafts/{id}/revisions/1/restore", "", 200, `"version":3`}},
+	{"POST /api/v1/drafts/{id}/duplicate", smokeRoute{"/api/v1/drafts/{id}/duplicate", "", 201, `"editUrl"`}},
+	{"POST /api/v1/drafts/{id}/submit", smokeRoute{"/api/v1/drafts/{id}/submit", "", 200, `"state":"succeeded"`}},
+	{"GET /api/v1/drafts/{id}/submissions", smokeRoute{"/api/v1/drafts/{id}/submissions", "", 200, `"endpoint":"sandbox"`}},
+	{"GET /d/{id}/submissions/{sid}", smokeRoute{"/d/{id}/submissions/1", "", 200, `Nothing reached Alibaba Cloud`}},
+	{"POST /api/v1/drafts/{id}/share/rotate", smokeRoute{"/api/v1/drafts/{id}/share/rotate", "", 200, `"viewUrl"`}},
+	{"DELETE /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", "", 200, `"restoreUntil"`}},
+	{"POST /api/v1/drafts/{id}/undelete", smokeRoute{"/api/v1/drafts/{id}/undelete", "", 200, `"editUrl"`}},
+}
+
+// TestReadmeRoutesOnTheRealProgram starts the program exactly as `make run`
+// does (default flags except a free port and a temp database, no Alibaba
+// credentials) and asks every route README.md documents: each answers as
+// documented. A route the README adds without a line here fails the test.
+func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`((?:GET|POST|PUT|DELETE) [/…][^`\\s?]*)").FindAllStringSubmatch(string(readme), -1) {
+		documented[m[1]] = true
+	}
+	walked := map[string]bool{}
+	for _, r := range smokeRoutes {
+		walked[r.route] = true
+		if !documented[r.route] {
+			t.Errorf("README.md no longer documents %s", r.route)
+		}
+	}
+	for route := range documented {
+		if !walked[route] {
+			t.Errorf("README.md documents %s, which this smoke test does not walk", route)
+		}
+	}
+
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Dir = dir // ./data/flowform.db, make run's database, lands in the temp dir
+	cmd.Env = []string{"FLOWFORM_TEST_RUN_MAIN=1", "FLOWFORM_TEST_ARGS=--addr 127.0.0.1:0", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no ready line: %v (%s)", err, stderr.String())
+	}
+	base := strings.TrimSuffix(strings.TrimSpace(strings.TrimPrefix(line, "FlowForm is ready: open ")), "/")
+	if _, err := os.Stat(filepath.Join(dir, "data", "flowform.db")); err != nil {
+		t.Errorf("make run's database ./data/flowform.db was not created: %v", err)
+	}
+
+	call := func(method, path, body string, header map[string]string) (int, string) {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != "" || method != "GET" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(data)
+	}
+	status, body := call("POST", "/api/v1/drafts", `{"projectId":10000,"template":"daily","name":"smoke"}`, nil)
+	var d struct {
+		ID, ViewURL string
+		Spec        json.RawMessage
+	}
+	if status != 201 || json.Unmarshal([]byte(body), &d) != nil {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	viewToken := d.ViewURL[strings.LastIndex(d.ViewURL, "/")+1:]
+	version := 1
+	for _, r := range smokeRoutes {
+		method := strings.Fields(r.route)[0]
+		path := strings.NewReplacer("{id}", d.ID, "{viewToken}", viewToken).Replace(r.path)
+		header := map[string]string{"If-Match": `"` + string(rune('0'+version)) + `"`}
+		status, body := call(method, path, strings.ReplaceAll(r.body, "{spec}", string(d.Spec)), header)
+		if status != r.status || !strings.Contains(body, r.want) {
+			t.Errorf("%s (%s %s): %d, want %d with %q\n%.400s", r.route, method, path, status, r.status, r.want, body)
+		}
+		if r.route == "PUT /api/v1/drafts/{id}" || strings.HasSuffix(r.route, "/restore") {
+			version++
+		}
+	}
+	if !strings.Contains(stderr.String(), "submissions: sandbox") {
+		t.Errorf("start-up does not say where submissions go:\n%s", stderr.String())
+	}
+}

@@ -1,0 +1,494 @@
+package app
+
+import (
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/flowform/flowform/internal/dataworks/dataworkstest"
+)
+
+var digits19 = regexp.MustCompile(`^\d{19}$`)
+
+// page is a browser-like client: cookies kept, no redirects followed.
+type page struct {
+	t   *testing.T
+	app *running
+	c   *http.Client
+}
+
+func newPage(t *testing.T, app *running) *page {
+	jar, _ := cookiejar.New(nil)
+	return &page{t: t, app: app, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (p *page) get(path string) (*http.Response, *goquery.Document) {
+	p.t.Helper()
+	return p.send(http.NewRequest("GET", p.app.URL+strings.TrimPrefix(path, "/"), nil))
+}
+
+func (p *page) post(path string, form url.Values) (*http.Response, *goquery.Document) {
+	p.t.Helper()
+	req, err := http.NewRequest("POST", p.app.URL+strings.TrimPrefix(path, "/"), strings.NewReader(form.Encode()))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return p.send(req, err)
+}
+
+func (p *page) send(req *http.Request, err error) (*http.Response, *goquery.Document) {
+	p.t.Helper()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	res, err := p.c.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return res, doc
+}
+
+// TestMakeRunOffersSandboxSubmission starts FlowForm exactly as `make run`
+// does on a machine without credentials and submits through the pages and
+// the API: the sandbox is announced, reachable and honest about itself.
+func TestMakeRunOffersSandboxSubmission(t *testing.T) {
+	app := start(t, noCredentials())
+	if !strings.Contains(app.logs.String(), "submissions: sandbox") {
+		t.Errorf("start-up does not say submissions go to the sandbox:\n%s", app.logs.String())
+	}
+	d := app.createDraft(t, `{"projectId":"123456","template":"daily","name":"sales_daily"}`)
+	p := newPage(t, app)
+	_, editor := p.get("/d/" + d.ID)
+	if editor.Find("[data-testid=sandbox]").Length() != 1 || editor.Find("main [data-testid=sandbox], body > [data-testid=sandbox]").Length() == 0 {
+		t.Error("the editor has no sandbox banner")
+	}
+	link, ok := editor.Find("[data-testid=submit-link]").Attr("href")
+	if !ok || link != "/d/"+d.ID+"/submit" {
+		t.Fatalf("the editor has no Submit link (%q)", link)
+	}
+	res, confirm := p.get(link)
+	if res.StatusCode != 200 || confirm.Find("[data-testid=submit-button]").Length() != 1 || !strings.Contains(confirm.Text(), "sandbox") {
+		t.Fatalf("confirm page: %d %q", res.StatusCode, confirm.Find("main").Text())
+	}
+	csrf, _ := confirm.Find("input[name=_csrf]").Attr("value")
+	res, _ = p.post(link, url.Values{"_csrf": {csrf}, "version": {"1"}, "operation": {"create"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %d", res.StatusCode)
+	}
+	_, result := p.get(res.Header.Get("Location"))
+	state, id, guidance := result.Find("[data-testid=result-state]").Text(), result.Find("[data-testid=workflow-id]").Text(), result.Find("[data-testid=guidance]").Text()
+	if state != "succeeded" || !digits19.MatchString(id) || !strings.Contains(guidance, "sandbox") || strings.Contains(guidance, "Done: the workflow exists") {
+		t.Fatalf("result page: state %q, id %q, guidance %q", state, id, guidance)
+	}
+
+	// The JSON API submits the same way.
+	other := app.createDraft(t, `{"projectId":"123456","template":"hourly","name":"sales_hourly"}`)
+	status, sub := app.submit(t, other.ID, 1, "")
+	if status != 200 || sub.Submission.State != "succeeded" || sub.Submission.Endpoint != "sandbox" || !digits19.MatchString(sub.Submission.WorkflowID) ||
+		!strings.Contains(sub.Submission.Guidance, "sandbox") {
+		t.Fatalf("API submit: %d %+v", status, sub)
+	}
+}
+
+// TestCredentialsTakeTheRealSDKPath: with credentials in the environment
+// and --dataworks-endpoint at the fake, the real SDK signs the calls and
+// the fake verifies them; create, then update, then an explicit new one.
+func TestCredentialsTakeTheRealSDKPath(t *testing.T) {
+	fake := newFake(t)
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
+	if !strings.Contains(app.logs.String(), "credentials from environment") || !strings.Contains(app.logs.String(), "endpoint override "+fake.URL) {
+		t.Errorf("start-up does not say where submissions go:\n%s", app.logs.String())
+	}
+	d := app.createDraft(t, `{"projectId":"123456","template":"daily","name":"sales_daily"}`)
+	if status, _ := app.submit(t, d.ID, 0, ""); status != 428 {
+		t.Fatalf("no If-Match: %d", status)
+	}
+	status, res := app.submit(t, d.ID, 1, "")
+	if status != 200 || res.Submission.State != "succeeded" || res.Submission.Endpoint != "real" || !digits19.MatchString(res.Submission.WorkflowID) ||
+		res.Submission.RequestID == "" || !strings.Contains(res.Submission.Guidance, "exists in DataWorks") {
+		t.Fatalf("submit: %d %+v", status, res)
+	}
+	wf := res.Submission.WorkflowID
+	if calls := fake.Calls(); len(calls) != 1 || calls[0].WorkflowID != wf || calls[0].ProjectID != 123456 {
+		t.Fatalf("calls %+v", calls)
+	}
+	if status, res := app.submit(t, d.ID, 1, ""); status != 409 || res.Error.Code != "already_submitted" || len(fake.Calls()) != 1 {
+		t.Fatalf("resubmitting the same version: %d %+v", status, res)
+	}
+	app.describe(t, d, 1, "v2")
+	status, res = app.submit(t, d.ID, 2, "")
+	calls := fake.Calls()
+	if status != 200 || res.Submission.Operation != "update" || res.Submission.WorkflowID != wf || len(calls) != 2 ||
+		calls[1].Action != "UpdateWorkflowDefinition" || calls[1].ID != wf || !strings.Contains(calls[1].Spec, `"id":"`+wf+`"`) {
+		t.Fatalf("update: %d %+v %+v", status, res, calls)
+	}
+	// The confirm page's diff shows the analyst's change, not the ids
+	// FlowForm wrote for the update.
+	app.describe(t, d, 2, "v3")
+	_, confirm := newPage(t, app).get("/d/" + d.ID + "/submit")
+	diff := confirm.Find("[data-testid=submit-diff] tbody").Text()
+	if !strings.Contains(diff, "description") || strings.Contains(diff, ".id") {
+		t.Errorf("diff since the last submission: %q", diff)
+	}
+	status, res = app.submit(t, d.ID, 3, `{"newWorkflow":true}`)
+	if status != 200 || res.Submission.Operation != "create" || res.Submission.WorkflowID == wf {
+		t.Fatalf("new workflow: %d %+v", status, res)
+	}
+	view := d.ViewURL[strings.LastIndex(d.ViewURL, "/")+1:]
+	if status, _ := app.submit(t, view, 3, ""); status != 404 {
+		t.Errorf("a view token submitted: %d", status)
+	}
+}
+
+func TestSubmitRefusesWhatCannotBeSent(t *testing.T) {
+	fake := newFake(t)
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
+	noProject := app.createDraft(t, `{"template":"daily"}`)
+	invalid := app.createDraft(t, `{"projectId":"1","spec":{"version":"1.1.0","kind":"CycleWorkflow","spec":{"type":"CycleWorkflow","workflows":[{"name":"x"}]}}}`)
+	for _, id := range []string{noProject.ID, invalid.ID} {
+		if status, res := app.submit(t, id, 1, ""); status != 422 || res.Error.Code != "not_submittable" || !strings.Contains(res.Error.Message, "nothing was sent") {
+			t.Errorf("%d %+v", status, res)
+		}
+	}
+	if n := len(fake.Calls()); n != 0 {
+		t.Fatalf("%d calls made", n)
+	}
+}
+
+// TestSubmissionOutcomes: each way a call can end, with the state
+// recorded, the calls DataWorks saw, and whether submitting again is
+// allowed without saying "I checked DataWorks" (unknown outcomes are not).
+func TestSubmissionOutcomes(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + closed.Addr().String()
+	closed.Close()
+	tests := []struct {
+		name     string
+		endpoint string // "" for the fake
+		behavior dataworkstest.Behavior
+		update   bool // submit an update of a created workflow
+		state    string
+		code     string
+		calls    int
+		resend   bool
+		guidance string
+	}{
+		{name: "update answers Success false", update: true, behavior: dataworkstest.Behavior{NotApplied: true},
+			state: "failed", code: "UpdateNotApplied", calls: 1, resend: true, guidance: "did not succeed"},
+		{name: "502 with an HTML page", behavior: dataworkstest.Behavior{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"},
+			state: "unknown", code: "HTTP502", calls: 1, guidance: "may have executed"},
+		{name: "504 gateway timeout", behavior: dataworkstest.Behavior{Status: 504, Body: "<html>Gateway Time-out</html>"},
+			state: "unknown", code: "HTTP504", calls: 1, guidance: "may have executed"},
+		{name: "plain-text 500", behavior: dataworkstest.Behavior{Status: 500, Body: "Internal Server Error"},
+			state: "unknown", code: "HTTP500", calls: 1, guidance: "may have executed"},
+		{name: "JSON InternalError", behavior: dataworkstest.Behavior{Fail: true},
+			state: "unknown", code: "InternalError", calls: 1, guidance: "may have executed"},
+		{name: "hang past the timeout", behavior: dataworkstest.Behavior{Sleep: 2500 * time.Millisecond},
+			state: "unknown", code: "Timeout", calls: 1, guidance: "may have executed"},
+		{name: "connection refused", endpoint: refused, state: "failed", code: "ConnectFailed", resend: true, guidance: "nothing was sent"},
+		{name: "DNS failure", endpoint: "http://flowform-test.invalid", state: "failed", code: "DNSFailure", resend: true, guidance: "nothing was sent"},
+	}
+	env := withCredentials(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFake(t)
+			endpoint := tt.endpoint
+			if endpoint == "" {
+				endpoint = fake.URL
+			}
+			app := start(t, env, "--dataworks-endpoint", endpoint, "--dataworks-timeout", "1s")
+			d := app.createDraft(t, `{"projectId":"123456","template":"daily","name":"outcome"}`)
+			version, before := int64(1), 0
+			if tt.update {
+				if status, res := app.submit(t, d.ID, 1, ""); status != 200 || res.Submission.State != "succeeded" {
+					t.Fatalf("create: %d %+v", status, res)
+				}
+				app.describe(t, d, 1, "changed")
+				version, before = 2, 1
+			}
+			fake.Script(tt.behavior)
+			status, res := app.submit(t, d.ID, version, "")
+			if status != 200 || res.Submission.State != tt.state || res.Submission.Error == nil || res.Submission.Error.Code != tt.code ||
+				!strings.Contains(res.Submission.Guidance, tt.guidance) {
+				t.Fatalf("got %d %+v", status, res)
+			}
+			if tt.update && res.Submission.RequestID == "" {
+				t.Error("the RequestId of the refused update is not recorded")
+			}
+			eventually(t, "the fake to finish", func() bool { return len(fake.Calls()) == before+tt.calls })
+			list := app.do(t, "GET", "/api/v1/drafts/"+d.ID+"/submissions", "", nil)
+			if !strings.Contains(string(list.body), `"state":"`+tt.state+`"`) {
+				t.Errorf("recorded: %s", list.body)
+			}
+			status, again := app.submit(t, d.ID, version, "")
+			if tt.resend && (status != 200 || again.Error.Code != "") {
+				t.Errorf("submitting again after %s was refused: %d %+v", tt.state, status, again)
+			}
+			if !tt.resend && (status != 409 || again.Error.Code != "unknown_outcome") {
+				t.Errorf("submitting again after %s without confirmation: %d %+v", tt.state, status, again)
+			}
+			if !tt.resend && len(fake.Calls()) != before+tt.calls {
+				t.Errorf("a refused resubmit reached DataWorks: %d calls", len(fake.Calls()))
+			}
+		})
+	}
+}
+
+// TestThrottlingIsRetriedThenGivenUp: throttled calls were refused before
+// any work, so they are retried with backoff; after three tries the
+// submission fails and may be sent again.
+func TestThrottlingIsRetriedThenGivenUp(t *testing.T) {
+	fake := newFake(t)
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
+	d := app.createDraft(t, `{"projectId":"7","template":"hourly"}`)
+	throttle := dataworkstest.Behavior{Throttle: true}
+	fake.Script(throttle, throttle, throttle)
+	status, res := app.submit(t, d.ID, 1, "")
+	if status != 200 || res.Submission.State != "failed" || res.Submission.Error.Code != "Throttling.User" ||
+		!strings.Contains(res.Submission.Guidance, "throttling") || len(fake.Calls()) != 3 {
+		t.Fatalf("throttled: %d %+v after %d calls", status, res, len(fake.Calls()))
+	}
+	if status, res := app.submit(t, d.ID, 1, ""); status != 200 || res.Submission.State != "succeeded" || len(fake.Calls()) != 4 {
+		t.Fatalf("after throttling: %d %+v", status, res)
+	}
+}
+
+// TestUnknownIsSentAgainOnlyAfterConfirmation: a call past the timeout is
+// unknown (the fake did create the workflow); FlowForm does not send again
+// until the analyst says they checked.
+func TestUnknownIsSentAgainOnlyAfterConfirmation(t *testing.T) {
+	fake := newFake(t)
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL, "--dataworks-timeout", "1s")
+	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
+	fake.Script(dataworkstest.Behavior{Sleep: 1500 * time.Millisecond})
+	if status, res := app.submit(t, d.ID, 1, ""); status != 200 || res.Submission.State != "unknown" {
+		t.Fatalf("%d %+v", status, res)
+	}
+	eventually(t, "the fake to create the workflow", func() bool { calls := fake.Calls(); return len(calls) == 1 && calls[0].WorkflowID != "" })
+	if status, res := app.submit(t, d.ID, 1, ""); status != 409 || res.Error.Code != "unknown_outcome" || len(fake.Calls()) != 1 {
+		t.Fatalf("resend without confirmation: %d %+v", status, res)
+	}
+	if status, res := app.submit(t, d.ID, 1, `{"afterUnknown":true}`); status != 200 || res.Submission.State != "succeeded" || len(fake.Calls()) != 2 {
+		t.Fatalf("confirmed resend: %d %+v", status, res)
+	}
+}
+
+// TestConcurrentSubmitsOfOneDraftMakeOneCall: 20 submits of one draft at
+// once make exactly one API call.
+func TestConcurrentSubmitsOfOneDraftMakeOneCall(t *testing.T) {
+	fake := newFake(t)
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
+	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
+	fake.Script(dataworkstest.Behavior{Sleep: 300 * time.Millisecond})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range 20 {
+		wg.Go(func() {
+			status, _, err := app.trySubmit(d.ID, 1, "")
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			statuses[status]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if n := len(fake.Calls()); n != 1 || statuses[200] != 1 || statuses[409] != 19 {
+		t.Fatalf("%d calls, statuses %v", n, statuses)
+	}
+}
+
+// TestHangingSubmitsForThreeDraftsAllGetAReply: three drafts submitted at
+// once to an endpoint that hangs each get a reply (unknown after the
+// timeout) — none waits for the others, and none is cut off by the HTTP
+// write timeout, here shorter than the call.
+func TestHangingSubmitsForThreeDraftsAllGetAReply(t *testing.T) {
+	fake := newFake(t)
+	const timeout = 2 * time.Second
+	hang := dataworkstest.Behavior{Sleep: 3 * time.Second}
+	fake.Script(hang, hang, hang)
+	a, err := ParseConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "f.db"),
+		"--dataworks-endpoint", fake.URL, "--dataworks-timeout", timeout.String()}, withCredentials(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.HTTPWriteTimeout = 500 * time.Millisecond
+	app := serve(t, a, withCredentials(t))
+	ids := make([]string, 3)
+	for i := range ids {
+		ids[i] = app.createDraft(t, `{"projectId":"7","template":"daily"}`).ID
+	}
+	took := make([]time.Duration, 3)
+	began := time.Now()
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			start := time.Now()
+			status, res, err := app.trySubmit(id, 1, "")
+			took[i] = time.Since(start)
+			if err != nil || status != 200 || res.Submission.State != "unknown" || res.Submission.Error.Code != "Timeout" {
+				t.Errorf("draft %d: %v %d %+v", i, err, status, res)
+			}
+		})
+	}
+	wg.Wait()
+	total := time.Since(began)
+	t.Logf("three hanging submits: %v, %v, %v; all done after %v (timeout %v)", took[0], took[1], took[2], total, timeout)
+	if total > timeout+timeout/2 {
+		t.Errorf("the submits waited on each other: %v for three calls of at most %v", total, timeout)
+	}
+}
+
+// TestShutdownAnswersInFlightSubmissions: stopping FlowForm while a call
+// hangs records the submission unknown and answers it; nothing is left
+// pending.
+func TestShutdownAnswersInFlightSubmissions(t *testing.T) {
+	restore := shortenGrace(300*time.Millisecond, 2*time.Second)
+	defer restore()
+	fake := newFake(t)
+	fake.Script(dataworkstest.Behavior{Sleep: 5 * time.Second})
+	cfg, err := ParseConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "f.db"),
+		"--dataworks-endpoint", fake.URL, "--dataworks-timeout", "30s"}, withCredentials(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := serve(t, cfg, withCredentials(t))
+	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
+	replied := make(chan submissionResp, 1)
+	go func() {
+		status, res, err := app.trySubmit(d.ID, 1, "")
+		if err != nil || status != 200 {
+			t.Errorf("submit during shutdown: %v %d", err, status)
+		}
+		replied <- res
+	}()
+	eventually(t, "the call to reach DataWorks", func() bool { return fake.Pending() == 1 })
+	app.stop()
+	select {
+	case res := <-replied:
+		if res.Submission.State != "unknown" || res.Submission.Error.Code != "Shutdown" {
+			t.Fatalf("in-flight submission at shutdown: %+v", res)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reply to the in-flight submission")
+	}
+}
+
+// TestSecretsNeverLeak: the secret, the AccessKeyId and signatures appear
+// in no database byte, log line, page or API reply, even after a signature
+// failure.
+func TestSecretsNeverLeak(t *testing.T) {
+	fake, err := dataworkstest.New(fakeKeyID, "the-server-knows-another-secret", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
+	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
+	status, res := app.submit(t, d.ID, 1, "")
+	if status != 200 || res.Submission.State != "failed" || res.Submission.Error.Code != "SignatureDoesNotMatch" ||
+		!strings.Contains(res.Submission.Guidance, "credentials") {
+		t.Fatalf("%d %+v", status, res)
+	}
+	p := newPage(t, app)
+	pages := ""
+	for _, path := range []string{"/d/" + d.ID + "/submit", "/d/" + d.ID + "/submissions/1"} {
+		_, doc := p.get(path)
+		html, _ := doc.Html()
+		pages += html
+	}
+	api := app.do(t, "GET", "/api/v1/drafts/"+d.ID+"/submissions", "", nil)
+	var files []byte
+	for _, f := range []string{app.DB, app.DB + "-wal"} {
+		data, _ := os.ReadFile(f)
+		files = append(files, data...)
+	}
+	for name, text := range map[string]string{"database": string(files), "logs": app.logs.String(), "pages": pages, "api": string(api.body)} {
+		for _, secret := range []string{fakeKeyID, fakeSecret, "Signature=", "the string to sign"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s contains %q", name, secret)
+			}
+		}
+	}
+	if !strings.Contains(pages, "SignatureDoesNotMatch") {
+		t.Error("the result page does not show the error code")
+	}
+}
+
+// TestRequestKitRunsThroughTheCLI runs the confirm page's aliyun command
+// through sh with a stand-in aliyun on PATH that checks its arguments as
+// the official CLI does and prints the spec it was given: it must be the
+// exact spec FlowForm sends, quotes, $, backticks and Chinese included.
+func TestRequestKitRunsThroughTheCLI(t *testing.T) {
+	app := start(t, noCredentials())
+	name := "it's_$HOME_`id`_销售"
+	d := app.createDraft(t, `{"projectId":"123456","region":"cn-zhangjiakou","template":"daily","name":"kit"}`)
+	app.describe(t, d, 1, name+` "quoted" \ backslash`)
+	_, confirm := newPage(t, app).get("/d/" + d.ID + "/submit")
+	cli := confirm.Find("#kit-cli").Text()
+	if cli == "" {
+		t.Fatal("no CLI command on the confirm page")
+	}
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "aliyun"), []byte(standInCLI), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", cli)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the CLI command failed: %v\n%s\ncommand:\n%s", err, out, cli)
+	}
+	spec := app.do(t, "GET", "/api/v1/drafts/"+d.ID+"/spec", "", nil)
+	if string(out) != string(spec.body) {
+		t.Fatalf("the CLI got the spec\n%s\nFlowForm sends\n%s", out, spec.body)
+	}
+	if !strings.Contains(string(out), "销售") {
+		t.Error("the Chinese text did not survive")
+	}
+}
+
+// standInCLI checks arguments the way the official aliyun CLI does for an
+// RPC call: product, action, no --version (refused as "unchecked version"
+// for dataworks-public), --region, --ProjectId and --Spec each once.
+const standInCLI = `#!/bin/sh
+[ "$1" = dataworks-public ] || { echo "ERROR: unknown product $1" >&2; exit 2; }
+[ "$2" = CreateWorkflowDefinition ] || [ "$2" = UpdateWorkflowDefinition ] || { echo "ERROR: unknown api $2" >&2; exit 2; }
+action=$2; shift 2
+region= project= spec= id=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --version) echo "ERROR: unchecked version $2" >&2; exit 3 ;;
+    --region) [ -z "$region" ] || exit 4; region=$2 ;;
+    --ProjectId) [ -z "$project" ] || exit 4; project=$2 ;;
+    --Spec) [ -z "$spec" ] || exit 4; spec=$2 ;;
+    --Id) id=$2 ;;
+    *) echo "ERROR: invalid flag $1" >&2; exit 5 ;;
+  esac
+  shift 2
+done
+[ -n "$region" ] && [ -n "$project" ] && [ -n "$spec" ] || { echo "ERROR: missing --region, --ProjectId or --Spec" >&2; exit 6; }
+[ "$action" = CreateWorkflowDefinition ] || [ -n "$id" ] || { echo "ERROR: update needs --Id" >&2; exit 6; }
+printf %s "$spec"
+`
