@@ -211,6 +211,7 @@ type SubmitView struct {
 	Endpoint    string // "sandbox" or "real"
 	Host        string // the DataWorks host of the region
 	CanUpdate   bool   // a workflow was created before
+	UpToDate    bool   // this version is what the workflow already holds
 	WorkflowID  string // the workflow an update targets
 	NewWorkflow bool   // the choice shown selected
 	Errors      []Finding
@@ -273,4 +274,13 @@ func fieldClass(errs []string) string {
 		return "field invalid"
 	}
 	return "field"
+}
+
+// stateLabel names a submission state in the page's language.
+func stateLabel(lang i18n.Lang, state string) string {
+	zh := map[string]string{"pending": "进行中", "succeeded": "成功", "failed": "失败", "unknown": "结果未知"}[state]
+	if zh == "" {
+		return state
+	}
+	return tr(lang, state, zh)
 }

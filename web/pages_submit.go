@@ -38,6 +38,11 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 		DraftID: d.ID, Name: f.Name, Version: d.Version, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.drafts.Endpoint(), Host: s.drafts.Domain(d.Region),
 		CanUpdate: plan.Operation == draft.OpUpdate, WorkflowID: plan.WorkflowID, NewWorkflow: newWorkflow, Message: message,
 		AskUnknown: plan.LastAny != nil && plan.LastAny.State == draft.Unknown,
+		UpToDate:   plan.Last != nil && plan.Last.DraftVersion == d.Version,
+	}
+	if v.UpToDate && v.Message == "" {
+		v.Message = i18n.Sprintf("Version %d is already in DataWorks as workflow %s: edit the draft to send an update, or create another workflow.",
+			"版本 %d 已作为工作流 %s 提交到 DataWorks：修改草稿后可发送更新，或新建另一个工作流。", d.Version, plan.Last.WorkflowID).In(lang)
 	}
 	for _, e := range plan.Report.Errors {
 		v.Errors = append(v.Errors, components.Finding{Path: e.Path, Message: e.Message.In(lang)})

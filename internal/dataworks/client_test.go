@@ -2,6 +2,7 @@ package dataworks
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -286,4 +287,22 @@ func TestCallsForDifferentDraftsRunInParallel(t *testing.T) {
 	if took := time.Since(began); took > 1100*time.Millisecond {
 		t.Fatalf("three 600 ms calls took %v: they waited on each other", took)
 	}
+}
+
+// FuzzRedact: whatever text surrounds them, the credential values never
+// survive redaction, raw or URL-encoded.
+func FuzzRedact(f *testing.F) {
+	f.Add("AccessKeyId=" + testKeyID + "&Signature=abc")
+	f.Add(`{"AccessKeySecret":"` + testSecret + `"}`)
+	f.Add("<SecurityToken>" + testToken + "</SecurityToken>")
+	f.Fuzz(func(t *testing.T, s string) {
+		known := []string{testKeyID, testSecret, testToken}
+		in := s + testSecret + s + url.QueryEscape(testToken) + s + testKeyID
+		out := redact(in, known)
+		for _, v := range known {
+			if strings.Contains(out, v) || strings.Contains(out, url.QueryEscape(v)) {
+				t.Fatalf("%q survives in %q", v, out)
+			}
+		}
+	})
 }

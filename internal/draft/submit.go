@@ -85,6 +85,10 @@ type SubmissionStore interface {
 	CreateSubmission(ctx context.Context, key string, s Submission) (Submission, error)
 	FinishSubmission(ctx context.Context, s Submission) error
 	Submissions(ctx context.Context, key string) ([]Submission, error)
+	// LatestSubmissions returns, newest first, the draft's latest
+	// submission and its latest succeeded one (one row when they are the
+	// same, none before the first submit): all a submit decides on.
+	LatestSubmissions(ctx context.Context, key string) ([]Submission, error)
 	// AbandonPending marks every pending submission unknown with the given
 	// guidance (after a stop the call's outcome cannot be known).
 	AbandonPending(ctx context.Context, at time.Time, guidance i18n.Text) (int, error)
@@ -171,7 +175,7 @@ func (s *Service) Plan(ctx context.Context, token string) (*Draft, SubmitPlan, e
 	if err != nil {
 		return nil, SubmitPlan{}, err
 	}
-	subs, err := s.store.Submissions(ctx, key(token))
+	subs, err := s.store.LatestSubmissions(ctx, key(token))
 	if err != nil {
 		return nil, SubmitPlan{}, err
 	}
@@ -213,7 +217,7 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 		return Submission{}, &Error{Code: Conflict, Current: d, Message: conflictMessage(opts.ExpectedVersion, d.Version)}
 	}
 	k := key(token)
-	subs, err := s.store.Submissions(ctx, k)
+	subs, err := s.store.LatestSubmissions(ctx, k)
 	if err != nil {
 		return Submission{}, err
 	}

@@ -68,6 +68,10 @@ func (s *Store) Submissions(ctx context.Context, key string) ([]draft.Submission
 	if err != nil {
 		return nil, err
 	}
+	return scanSubmissions(rows)
+}
+
+func scanSubmissions(rows *sql.Rows) ([]draft.Submission, error) {
 	defer rows.Close()
 	var out []draft.Submission
 	for rows.Next() {
@@ -78,6 +82,17 @@ func (s *Store) Submissions(ctx context.Context, key string) ([]draft.Submission
 		out = append(out, sub)
 	}
 	return out, rows.Err()
+}
+
+// LatestSubmissions implements draft.SubmissionStore.
+func (s *Store) LatestSubmissions(ctx context.Context, key string) ([]draft.Submission, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE id IN (
+		(SELECT max(id) FROM submissions WHERE draft_key = ?1),
+		(SELECT max(id) FROM submissions WHERE draft_key = ?1 AND state = 'succeeded')) ORDER BY id DESC`, key)
+	if err != nil {
+		return nil, err
+	}
+	return scanSubmissions(rows)
 }
 
 // AbandonPending implements draft.SubmissionStore.
