@@ -39,6 +39,7 @@ test: fresh lint ## the one test command: fresh generated code, linters, race te
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/cron
 	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/flowspec
 	$(GO) test -run='^$$' -fuzz='^FuzzDeflate$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/sqlite
+	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/dataworks
 
 .PHONY: bench
 bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,29 +32,54 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// startProgram runs the test binary as flowform (TestMain) in dir with the
+// given environment and arguments, and returns once it is listening.
+func startProgram(t *testing.T, dir string, env []string, args string) (cmd *exec.Cmd, base string, stderr *lockedBuffer) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Dir = dir
+	cmd.Env = append(env, "FLOWFORM_TEST_RUN_MAIN=1", "FLOWFORM_TEST_ARGS="+args)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr = &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no ready line: %v (%s)", err, stderr.String())
+	}
+	return cmd, strings.TrimSpace(strings.TrimPrefix(line, "FlowForm is ready: open ")), stderr
+}
+
+// lockedBuffer collects the child's stderr while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // TestServesAndStopsOnSIGTERM starts the real program, checks /healthz and
 // the JSON API answer, sends SIGTERM and expects a clean exit.
 func TestServesAndStopsOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "flowform.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "FLOWFORM_TEST_RUN_MAIN=1", "FLOWFORM_TEST_ARGS=--addr 127.0.0.1:0 --db "+db)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no ready line: %v (%s)", err, stderr.String())
-	}
-	base := strings.TrimSpace(strings.TrimPrefix(line, "FlowForm is ready: open "))
+	cmd, base, stderr := startProgram(t, dir, os.Environ(), "--addr 127.0.0.1:0 --db "+db)
 	for _, path := range []string{"healthz", "api/v1/cron?expr=00+30+02+*+*+%3F"} {
 		res, err := http.Get(base + path)
 		if err != nil {

@@ -1,36 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// lockedBuffer collects the child's stderr while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // smokeRoute is how one documented route is asked and what it must answer.
 type smokeRoute struct {
@@ -99,25 +78,11 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		}
 	}
 
+	// make run's flags but a free port; its ./data/flowform.db lands in the
+	// temp dir; no credentials anywhere in the environment.
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Dir = dir // ./data/flowform.db, make run's database, lands in the temp dir
-	cmd.Env = []string{"FLOWFORM_TEST_RUN_MAIN=1", "FLOWFORM_TEST_ARGS=--addr 127.0.0.1:0", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no ready line: %v (%s)", err, stderr.String())
-	}
-	base := strings.TrimSuffix(strings.TrimSpace(strings.TrimPrefix(line, "FlowForm is ready: open ")), "/")
+	_, base, stderr := startProgram(t, dir, []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}, "--addr 127.0.0.1:0")
+	base = strings.TrimSuffix(base, "/")
 	if _, err := os.Stat(filepath.Join(dir, "data", "flowform.db")); err != nil {
 		t.Errorf("make run's database ./data/flowform.db was not created: %v", err)
 	}
