@@ -209,6 +209,7 @@ func TestConcurrentSaves(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			t := inGoroutine{t} // helpers' fatal failures stop this goroutine only
 			r := do(t, srv, "GET", "/api/v1/drafts/"+d.ID, "", "", nil)
 			var cur draftResp
 			decodeJSON(t, r.body, &cur)

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,23 @@ import (
 var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
 // newTestServer serves the real application on a fresh SQLite file.
+// inGoroutine adapts t for helpers called from a worker goroutine: a fatal
+// failure marks the test failed and ends only that goroutine, since
+// t.Fatal must not be called off the test's own goroutine.
+type inGoroutine struct{ testing.TB }
+
+func (g inGoroutine) Fatal(args ...any) {
+	g.Helper()
+	g.Error(args...)
+	runtime.Goexit()
+}
+
+func (g inGoroutine) Fatalf(format string, args ...any) {
+	g.Helper()
+	g.Errorf(format, args...)
+	runtime.Goexit()
+}
+
 func newTestServer(t testing.TB) *httptest.Server {
 	srv, _ := newTestServerWithStore(t, Config{})
 	return srv
