@@ -3,20 +3,20 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
-
-	"github.com/flowform/flowform/internal/draft"
-	"github.com/flowform/flowform/internal/sqlite"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/sqlite"
 )
 
 var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
