@@ -38,8 +38,13 @@ type Drafts interface {
 	Submissions(ctx context.Context, token string) ([]draft.Submission, error)
 	Plan(ctx context.Context, token string) (*draft.Draft, draft.SubmitPlan, error)
 	Endpoint() string            // "sandbox", "real", or "" when submission is unavailable
-	Domain(region string) string // the DataWorks host of a region
+	Domain(region string) string // the public DataWorks host of a region
+	Target(region string) string // where a region's calls are sent
+	Unavailable() *draft.Error   // why submission is not possible here, or nil
 	SubmitDeadline() time.Duration
+
+	// Health is nil while drafts can be read and saved.
+	Health(ctx context.Context) error
 }
 
 // draftJSON is the contract shape of a draft. id and editUrl are absent when

@@ -34,18 +34,14 @@ func newCSRF() echo.MiddlewareFunc {
 	})
 }
 
-// pageGuard caps page request bodies at 1 MiB and reads the form up front,
-// so an oversized post is refused with 413 before anything looks at it.
+// pageGuard reads a posted form up front (limitBody has already capped
+// the body), so a bad form is refused before anything looks at it.
 func pageGuard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if r.Method != http.MethodPost {
 			return next(c)
 		}
-		if r.ContentLength > maxBody {
-			return errTooLarge
-		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBody)
 		var err error
 		if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
 			err = r.ParseMultipartForm(maxBody)

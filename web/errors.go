@@ -63,6 +63,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		s.log.Error("request failed", "route", c.Path(), "err", err)
 		e = errInternal
+		if msg, ok := draft.StorageTrouble(err); ok {
+			e = &Error{Status: http.StatusServiceUnavailable, Code: "storage_unavailable", Message: msg}
+		}
 	}
 	lang := language(c)
 	var writeErr error

@@ -62,6 +62,10 @@ func TestSubmitRoutesExistWithoutSubmitter(t *testing.T) {
 			t.Errorf("GET %s: %d", path, r.status)
 		}
 	}
+	confirm := string(do(t, srv, "GET", "/d/"+d.ID+"/submit", "", "", nil).body)
+	if strings.Contains(confirm, `data-testid="submit-button"`) || !strings.Contains(confirm, "submission is not available on this server") {
+		t.Error("the confirm page offers a Submit button that cannot work")
+	}
 	if r := do(t, srv, "GET", "/d/"+d.ID, "", "", nil); !strings.Contains(string(r.body), `data-testid="submit-link"`) {
 		t.Error("the editor has no Submit link")
 	}

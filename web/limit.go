@@ -1,63 +1,83 @@
 package web
 
 import (
-	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
 
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/i18n"
 )
 
-// missesPerMinute is how many failed token lookups a client may make per
+// missesPerMinute is how many unknown tokens a client may present per
 // minute before it gets 429. Following links never misses; guessing does.
 const missesPerMinute = 60
 
-// missLimiter is a token bucket per client address: each miss takes a
-// token, tokens come back at missesPerMinute per minute.
+// maxClients bounds the limiter's memory under a flood of new addresses.
+const maxClients = 10000
+
+// missLimiter is a token bucket per client (an IPv4 address or an IPv6
+// /64): each miss takes a token; tokens come back at missesPerMinute.
 type missLimiter struct {
 	mu      sync.Mutex
 	now     func() time.Time
-	rate    float64 // tokens per second
-	burst   float64
-	clients map[string]*bucket
+	clients map[string]*client
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
+type client struct {
+	bucket *rate.Limiter
+	seen   time.Time
 }
 
-func newMissLimiter(perMinute int, now func() time.Time) *missLimiter {
-	return &missLimiter{now: now, rate: float64(perMinute) / 60, burst: float64(perMinute), clients: map[string]*bucket{}}
+func newMissLimiter(now func() time.Time) *missLimiter {
+	return &missLimiter{now: now, clients: map[string]*client{}}
 }
 
-// refill returns the client's bucket topped up to now; callers hold mu.
-func (l *missLimiter) refill(ip string) *bucket {
+// clientKey groups IPv6 addresses by /64: one host usually has a whole
+// /64, so per-address buckets would not limit it.
+func clientKey(ip string) string {
+	addr := net.ParseIP(ip)
+	if addr == nil || addr.To4() != nil {
+		return ip
+	}
+	return addr.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
+// get returns the client's bucket; callers hold mu.
+func (l *missLimiter) get(ip string) *client {
 	now := l.now()
-	b := l.clients[ip]
-	if b == nil {
-		if len(l.clients) > 10000 {
+	key := clientKey(ip)
+	c := l.clients[key]
+	if c == nil {
+		if len(l.clients) >= maxClients {
 			l.prune(now)
 		}
-		b = &bucket{tokens: l.burst, last: now}
-		l.clients[ip] = b
+		c = &client{bucket: rate.NewLimiter(rate.Limit(float64(missesPerMinute)/60), missesPerMinute)}
+		l.clients[key] = c
 	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
-	return b
+	c.seen = now
+	return c
 }
 
-// prune forgets clients whose buckets are full again.
+// prune forgets clients not seen for a minute (their buckets are full
+// again); if a flood of new addresses leaves it over the bound, it forgets
+// arbitrary ones — each would have a fresh bucket anyway.
 func (l *missLimiter) prune(now time.Time) {
-	for ip, b := range l.clients {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
-			delete(l.clients, ip)
+	for key, c := range l.clients {
+		if now.Sub(c.seen) >= time.Minute {
+			delete(l.clients, key)
 		}
+	}
+	for key := range l.clients {
+		if len(l.clients) < maxClients/2 {
+			break
+		}
+		delete(l.clients, key)
 	}
 }
 
@@ -65,36 +85,56 @@ func (l *missLimiter) prune(now time.Time) {
 func (l *missLimiter) blocked(ip string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.refill(ip)
-	if b.tokens >= 1 {
+	b := l.get(ip).bucket
+	now := l.now()
+	if b.TokensAt(now) >= 1 {
 		return 0
 	}
-	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	r := b.ReserveN(now, 1)
+	defer r.CancelAt(now)
+	return r.DelayFrom(now)
 }
 
+// miss takes a token from the client's bucket.
 func (l *missLimiter) miss(ip string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.refill(ip)
-	b.tokens = max(0, b.tokens-1)
+	l.get(ip).bucket.AllowN(l.now(), 1)
 }
 
-// limitMisses answers 429 to a client that has missed too often, and counts
-// the misses of token routes.
+var errTooManyMisses = &Error{Status: http.StatusTooManyRequests, Code: "too_many_misses", Message: i18n.Text{
+	EN: "too many links that lead nowhere from this address; wait a minute and try again",
+	ZH: "此地址访问了过多无效链接；请稍等一分钟后重试"}}
+
+// limitMisses answers 429 to a client that has presented too many unknown
+// tokens, and counts the unknown tokens of token routes.
 func (s *Server) limitMisses(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ip := c.RealIP()
 		if wait := s.misses.blocked(ip); wait > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			return &Error{Status: http.StatusTooManyRequests, Code: "too_many_misses", Message: i18n.Text{
-				EN: "too many links that lead nowhere from this address; wait a minute and try again",
-				ZH: "此地址访问了过多无效链接；请稍等一分钟后重试"}}
+			return errTooManyMisses
 		}
 		err := next(c)
-		var de *draft.Error
-		if errors.As(err, &de) && de.Code == draft.NotFound && de.Current == nil {
+		if draft.IsUnknownToken(err) {
 			s.misses.miss(ip)
 		}
 		return err
+	}
+}
+
+// warnUntrustedForwarding logs once when requests carry X-Forwarded-For
+// from a peer that is not a trusted proxy: every client behind that proxy
+// then shares one miss bucket.
+func (s *Server) warnUntrustedForwarding(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.trustsProxies || c.Request().Header.Get(echo.HeaderXForwardedFor) == "" {
+			return next(c)
+		}
+		s.forwardWarning.Do(func() {
+			s.log.Warn("requests arrive with X-Forwarded-For from a peer that is not a trusted proxy: all clients behind it share one rate limit; set --trusted-proxies to the proxy's address",
+				"peer", c.RealIP())
+		})
+		return next(c)
 	}
 }

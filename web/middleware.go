@@ -1,9 +1,13 @@
 package web
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,9 +34,36 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// limitBody reads every request body, whether or not the route uses it,
+// up to 1 MiB: a larger one is refused with 413 before anything acts on
+// the request. The body is then served from memory.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > maxBody {
+			return errTooLarge
+		}
+		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 && len(r.TransferEncoding) == 0 {
+			return next(c)
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, maxBody))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			return errTooLarge
+		case err != nil:
+			return &Error{Status: http.StatusBadRequest, Code: "read_body",
+				Message: i18n.Text{EN: "the request body could not be read", ZH: "无法读取请求体"}}
+		}
+		r.Body, r.ContentLength, r.TransferEncoding = io.NopCloser(bytes.NewReader(body)), int64(len(body)), nil
+		return next(c)
+	}
+}
+
 // apiGuard protects the JSON API: it is for automation, so it refuses
-// requests a browser marks as cross-site and bodies that are not JSON, and
-// caps bodies at 1 MiB.
+// requests a browser marks as cross-site, and any body or declared content
+// type that is not JSON on a request that may change something — whether
+// or not the route reads a body.
 func apiGuard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -40,16 +71,13 @@ func apiGuard(next echo.HandlerFunc) echo.HandlerFunc {
 			return &Error{Status: http.StatusForbidden, Code: "cross_site",
 				Message: i18n.Text{EN: "cross-site requests to the API are refused", ZH: "拒绝跨站 API 请求"}}
 		}
-		if r.ContentLength > maxBody {
-			return errTooLarge
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.ContentLength != 0 {
-			if mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
+		declared := r.Header.Get(echo.HeaderContentType)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && (r.ContentLength != 0 || declared != "") {
+			if mt, _, err := mime.ParseMediaType(declared); err != nil || mt != echo.MIMEApplicationJSON {
 				return &Error{Status: http.StatusUnsupportedMediaType, Code: "content_type",
 					Message: i18n.Text{EN: "send the body as application/json", ZH: "请以 application/json 发送请求体"}}
 			}
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBody)
 		return next(c)
 	}
 }
@@ -75,7 +103,7 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				s.log.Error("panic", "route", c.Path(), "panic", fmt.Sprint(p))
+				s.log.Error("panic", "route", c.Path(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				err = errInternal
 			}
 		}()

@@ -25,8 +25,26 @@ import (
 func (s *Server) page(c echo.Context, title i18n.Text) components.Page {
 	lang := language(c)
 	token, _ := c.Get(csrfContextKey).(string)
-	return components.Page{Lang: lang, Title: title.In(lang), CSRF: token, Path: c.Request().URL.Path,
+	return components.Page{Lang: lang, Title: title.In(lang), CSRF: token, Path: routePath(c),
 		Sandbox: s.drafts.Endpoint() == "sandbox"}
+}
+
+// routePath is the path of the page being shown, rebuilt from its route
+// and parameters — never the raw request path, which could be
+// "//evil.example/x" and make the language link leave the site. Unmatched
+// paths (404 pages) link to the home page.
+func routePath(c echo.Context) string {
+	route := c.Path()
+	if !strings.HasPrefix(route, "/") || strings.Contains(route, "*") {
+		return "/"
+	}
+	parts := strings.Split(route, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, ":") {
+			parts[i] = url.PathEscape(c.Param(p[1:]))
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // viewerZone is the browser's own time zone: a viewer_tz form or query
@@ -46,6 +64,9 @@ func viewerZone(c echo.Context) string {
 // recentCookie remembers this browser's drafts (edit tokens), newest first.
 const recentCookie = "ff_recent"
 
+// maxRecent is how many of the cookie's entries are kept and read.
+const maxRecent = 10
+
 func recentDrafts(c echo.Context) []string {
 	ck, err := c.Cookie(recentCookie)
 	if err != nil || ck.Value == "" {
@@ -57,7 +78,7 @@ func recentDrafts(c echo.Context) []string {
 func rememberDraft(c echo.Context, id string) {
 	ids := []string{id}
 	for _, other := range recentDrafts(c) {
-		if other != id && len(ids) < 10 {
+		if other != id && len(ids) < maxRecent {
 			ids = append(ids, other)
 		}
 	}
@@ -81,8 +102,17 @@ func (s *Server) handleHome(c echo.Context) error {
 		}
 		v.Templates = append(v.Templates, tv)
 	}
-	for _, id := range recentDrafts(c) {
+	ip := c.RealIP()
+	for i, id := range recentDrafts(c) {
+		// The cookie is the client's to write: read a bounded number of
+		// entries, and count unknown ones as misses like any token route.
+		if i == maxRecent || s.misses.blocked(ip) > 0 {
+			break
+		}
 		d, err := s.drafts.Get(c.Request().Context(), id)
+		if draft.IsUnknownToken(err) {
+			s.misses.miss(ip)
+		}
 		if err != nil {
 			continue // deleted or revoked: the cookie may be stale
 		}

@@ -35,7 +35,7 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 	f := d.Spec.Form()
 	v := components.SubmitView{
 		Page:    s.page(c, i18n.Text{EN: "Submit " + f.Name, ZH: "提交 " + f.Name}),
-		DraftID: d.ID, Name: f.Name, Version: d.Version, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.drafts.Endpoint(), Host: s.drafts.Domain(d.Region),
+		DraftID: d.ID, Name: f.Name, Version: d.Version, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.drafts.Endpoint(), Host: s.drafts.Target(d.Region),
 		CanUpdate: plan.Operation == draft.OpUpdate, WorkflowID: plan.WorkflowID, NewWorkflow: newWorkflow, Message: message,
 		AskUnknown: plan.LastAny != nil && plan.LastAny.State == draft.Unknown,
 		UpToDate:   plan.Last != nil && plan.Last.DraftVersion == d.Version,
@@ -47,7 +47,9 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 	for _, e := range plan.Report.Errors {
 		v.Errors = append(v.Errors, components.Finding{Path: e.Path, Message: e.Message.In(lang)})
 	}
-	switch {
+	switch unavailable := s.drafts.Unavailable(); {
+	case unavailable != nil:
+		v.Blocked = unavailable.Message.In(lang)
 	case len(v.Errors) > 0:
 		v.Blocked = i18n.Text{EN: "This draft cannot be submitted until its errors are fixed.", ZH: "修正错误之前无法提交此草稿。"}.In(lang)
 	case d.ProjectID == "":

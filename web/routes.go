@@ -9,7 +9,7 @@ import (
 // routes is the one route table.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.logRequests, s.recoverPanics, securityHeaders)
+	e.Use(s.logRequests, s.recoverPanics, securityHeaders, s.warnUntrustedForwarding, limitBody)
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET(static.Prefix+"*", echoHandler(static.Handler()))

@@ -39,6 +39,10 @@ type Server struct {
 	publicURL  string
 	authHeader string
 	misses     *missLimiter
+	// trustsProxies is set when --trusted-proxies names any; without it a
+	// forwarded request is worth one warning.
+	trustsProxies  bool
+	forwardWarning sync.Once
 	csrf       echo.MiddlewareFunc
 	zones      struct {
 		sync.Mutex
@@ -57,7 +61,8 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.misses = newMissLimiter(missesPerMinute, s.now)
+	s.misses = newMissLimiter(s.now)
+	s.trustsProxies = len(cfg.TrustedProxies) > 0
 	s.csrf = newCSRF()
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true

@@ -24,6 +24,7 @@ import (
 const (
 	fakeKeyID  = "LTAI5tFLOWFORMTESTKEY"
 	fakeSecret = "flowform-test-secret-DO-NOT-LEAK"
+	fakeToken  = "STS.flowformTESTtoken-DO-NOT-LEAK"
 )
 
 // running is FlowForm started by Run, exactly as the flowform command

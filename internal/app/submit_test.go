@@ -1,6 +1,7 @@
 package app
 
 import (
+	"database/sql"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -393,18 +394,30 @@ func TestShutdownAnswersInFlightSubmissions(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no reply to the in-flight submission")
 	}
+	db, err := sql.Open("sqlite", cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var pending, unknown int
+	db.QueryRow(`SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'unknown') FROM submissions`).Scan(&pending, &unknown)
+	if pending != 0 || unknown != 1 {
+		t.Fatalf("after shutdown: %d pending, %d unknown submissions recorded", pending, unknown)
+	}
 }
 
 // TestSecretsNeverLeak: the secret, the AccessKeyId and signatures appear
 // in no database byte, log line, page or API reply, even after a signature
 // failure.
 func TestSecretsNeverLeak(t *testing.T) {
-	fake, err := dataworkstest.New(fakeKeyID, "the-server-knows-another-secret", "")
+	fake, err := dataworkstest.New(fakeKeyID, "the-server-knows-another-secret", fakeToken)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fake.Close()
-	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
+	env := withCredentials(t)
+	t.Setenv("ALIBABA_CLOUD_SECURITY_TOKEN", fakeToken) // STS credentials through the default chain
+	app := start(t, env, "--dataworks-endpoint", fake.URL)
 	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
 	status, res := app.submit(t, d.ID, 1, "")
 	if status != 200 || res.Submission.State != "failed" || res.Submission.Error.Code != "SignatureDoesNotMatch" ||
@@ -425,7 +438,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		files = append(files, data...)
 	}
 	for name, text := range map[string]string{"database": string(files), "logs": app.logs.String(), "pages": pages, "api": string(api.body)} {
-		for _, secret := range []string{fakeKeyID, fakeSecret, "Signature=", "the string to sign"} {
+		for _, secret := range []string{fakeKeyID, fakeSecret, fakeToken, "Signature=", "string to sign is:POST", "POST&%2F&"} {
 			if strings.Contains(text, secret) {
 				t.Errorf("%s contains %q", name, secret)
 			}
@@ -466,6 +479,25 @@ func TestRequestKitRunsThroughTheCLI(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "销售") {
 		t.Error("the Chinese text did not survive")
+	}
+
+	// Once submitted, the kit updates that workflow: --Id and the spec
+	// with the ids FlowForm writes, exactly as the submission would send.
+	status, sub := app.submit(t, d.ID, 2, "")
+	if status != 200 || sub.Submission.State != "succeeded" {
+		t.Fatalf("submit: %d %+v", status, sub)
+	}
+	app.describe(t, d, 2, name+" v3")
+	_, confirm = newPage(t, app).get("/d/" + d.ID + "/submit")
+	cli = confirm.Find("#kit-cli").Text()
+	if !strings.Contains(cli, "UpdateWorkflowDefinition") || !strings.Contains(cli, "--Id '"+sub.Submission.WorkflowID+"'") {
+		t.Fatalf("update command: %s", cli)
+	}
+	cmd = exec.Command("sh", "-c", cli)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	out, err = cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"id":"`+sub.Submission.WorkflowID+`"`) || !strings.Contains(string(out), "v3") {
+		t.Fatalf("the update command: %v\n%s", err, out)
 	}
 }
 

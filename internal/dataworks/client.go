@@ -9,8 +9,11 @@ package dataworks
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,8 +41,8 @@ type Config struct {
 	Backoff time.Duration
 	// Sandbox marks submissions as going to the in-process fake.
 	Sandbox bool
-	// provider replaces the default chain; only the sandbox and tests of
-	// the fake set it.
+	// provider, when set, replaces the default chain (a fixed provider is
+	// safe to share); only the sandbox and tests of the fake set it.
 	provider credentials.CredentialsProvider
 	// jitter spreads a backoff wait; tests make it exact.
 	jitter func(time.Duration) time.Duration
@@ -61,7 +64,7 @@ const keepIdle = 8
 // from a small free list: calls for different drafts run in parallel.
 type Client struct {
 	cfg      Config
-	creds    *guardedProvider
+	secrets  *secretSet // every credential value handed out, for redaction
 	stop     chan struct{}
 	stopOnce sync.Once
 
@@ -83,11 +86,7 @@ func New(cfg Config) *Client {
 	if cfg.jitter == nil {
 		cfg.jitter = spread
 	}
-	inner := cfg.provider
-	if inner == nil {
-		inner = credentials.NewDefaultCredentialsProvider()
-	}
-	return &Client{cfg: cfg, creds: &guardedProvider{inner: inner}, stop: make(chan struct{}), idle: map[string][]*sdk.Client{}}
+	return &Client{cfg: cfg, secrets: &secretSet{}, stop: make(chan struct{}), idle: map[string][]*sdk.Client{}}
 }
 
 // NewWithCredentials returns a client with fixed credentials: for the
@@ -99,7 +98,7 @@ func NewWithCredentials(cfg Config, accessKeyID, secret, token string) *Client {
 		cfg.provider = credentials.NewStaticAKCredentialsProvider(accessKeyID, secret)
 	}
 	c := New(cfg)
-	c.creds.remember(&credentials.Credentials{AccessKeyId: accessKeyID, AccessKeySecret: secret, SecurityToken: token})
+	c.secrets.remember(&credentials.Credentials{AccessKeyId: accessKeyID, AccessKeySecret: secret, SecurityToken: token})
 	return c
 }
 
@@ -115,10 +114,21 @@ func (c *Client) Endpoint() string {
 // whatever --dataworks-endpoint says.
 func (c *Client) Domain(region string) string { return Domain(region) }
 
+// Target implements draft.Submitter: where a region's calls are sent.
+func (c *Client) Target(region string) string {
+	scheme, host := c.target(region)
+	return strings.ToLower(scheme) + "://" + host
+}
+
+// credentialsTime bounds fetching credentials before a call (an STS or
+// instance-metadata round trip; the SDK's own limits are below it).
+const credentialsTime = 20 * time.Second
+
 // MaxDuration implements draft.Submitter: the longest Submit can take,
-// every try running to its deadline plus the longest backoff waits.
+// every try fetching credentials and running to its deadline, plus the
+// longest backoff waits.
 func (c *Client) MaxDuration() time.Duration {
-	d, wait := time.Duration(maxTries)*c.cfg.ReadTimeout, c.cfg.Backoff
+	d, wait := time.Duration(maxTries)*(credentialsTime+c.cfg.ReadTimeout), c.cfg.Backoff
 	for range maxTries - 1 {
 		d += wait * 3 / 2
 		wait *= 2
@@ -151,10 +161,22 @@ func (c *Client) take(region string) (*sdk.Client, error) {
 		return cl, nil
 	}
 	c.mu.Unlock()
+	// Each SDK client has a credentials provider of its own: the default
+	// chain remembers which source worked and is not safe to share, and
+	// an SDK client makes one call at a time.
+	provider := c.cfg.provider
+	if provider == nil {
+		provider = credentials.NewDefaultCredentialsProvider()
+	}
 	cfg := sdk.NewConfig().WithScheme(requests.HTTPS).WithAutoRetry(false)
-	cl, err := sdk.NewClientWithOptions(region, cfg, c.creds)
+	cl, err := sdk.NewClientWithOptions(region, cfg, &recordingProvider{inner: provider, secrets: c.secrets})
 	if err != nil {
 		return nil, err
+	}
+	if _, host := c.target(region); isLoopback(host) {
+		// The SDK applies HTTP(S)_PROXY even to loopback; a proxy cannot
+		// reach this machine's sandbox or test endpoint.
+		cl.SetNoProxy(regexp.QuoteMeta(host))
 	}
 	cl.SetConnectTimeout(c.cfg.ConnectTimeout)
 	cl.SetReadTimeout(c.cfg.ReadTimeout)
@@ -194,7 +216,7 @@ func (c *Client) Submit(ctx context.Context, req draft.SubmitRequest) draft.Subm
 		}
 		break
 	}
-	res.Error = clip(c.creds.redact(res.Error))
+	res.Error = clip(c.secrets.redact(res.Error))
 	res.Guidance = guidance(req, res, c.cfg.Sandbox)
 	return res
 }
@@ -220,6 +242,14 @@ func (c *Client) call(req draft.SubmitRequest) draft.SubmitResult {
 
 	done := make(chan draft.SubmitResult, 1)
 	go func() {
+		defer func() {
+			// The SDK panics on some malformed answers (a numeric Code in an
+			// error body); the call was made, so its effect is open.
+			if p := recover(); p != nil {
+				done <- draft.SubmitResult{State: draft.Unknown, ErrorCode: "BadResponse",
+					Error: fmt.Sprintf("the SDK could not read DataWorks' answer: %v", p)}
+			}
+		}()
 		resp, err := cl.ProcessCommonRequest(r)
 		c.put(req.Region, cl)
 		if err != nil {
@@ -232,6 +262,11 @@ func (c *Client) call(req draft.SubmitRequest) draft.SubmitResult {
 	case res := <-done:
 		return res
 	case <-c.stop:
+		select {
+		case res := <-done: // an answer that came together with the stop wins
+			return res
+		default:
+		}
 		return draft.SubmitResult{State: draft.Unknown, ErrorCode: "Shutdown",
 			Error: "FlowForm was shutting down before DataWorks answered; the call may still have been executed"}
 	}
@@ -279,4 +314,13 @@ func rawID(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
+}
+
+// isLoopback reports whether host (with or without a port) is this machine.
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }

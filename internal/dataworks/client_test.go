@@ -2,6 +2,9 @@ package dataworks
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -242,6 +245,8 @@ func TestRedact(t *testing.T) {
 		{"JSON", `{"AccessKeyId": "LTAIjson", "SecurityToken":"STSjson\"x", "Code":"Forbidden"}`, `LTAIjson STSjson`, `"Code":"Forbidden"`},
 		{"XML", `<Error><AccessKeyId>LTAIxml</AccessKeyId><SecurityToken>STSxml</SecurityToken><Code>X</Code></Error>`, "LTAIxml STSxml", "<Code>X</Code>"},
 		{"raw values anywhere", "key " + testKeyID + " secret " + testSecret + " token STS.tok%2Ben%2Fvalue%3D%3D", testKeyID + " " + testSecret + " STS.tok", "key"},
+		{"colon forms", `Signature: c2lnbmF0dXJl, AccessKeyId : LTAIcolon; x`, "c2lnbmF0dXJl LTAIcolon", "x"},
+		{"XML with attributes", `<AccessKeyId type="ak">LTAIattr</AccessKeyId>`, "LTAIattr", "</AccessKeyId>"},
 		{"string to sign", `Specified signature is not matched. server string to sign is:POST&%2F&AccessKeyId%3DLTAIsts`, "LTAIsts", "not matched"},
 	}
 	for _, tt := range tests {
@@ -262,7 +267,7 @@ func TestRedact(t *testing.T) {
 // TestMaxDurationCoversEveryTry: the bound the HTTP layer relies on.
 func TestMaxDurationCoversEveryTry(t *testing.T) {
 	c := New(Config{ReadTimeout: 10 * time.Minute, Backoff: time.Second})
-	if got, want := c.MaxDuration(), 30*time.Minute+1500*time.Millisecond+3*time.Second; got != want {
+	if got, want := c.MaxDuration(), 3*(10*time.Minute+credentialsTime)+1500*time.Millisecond+3*time.Second; got != want {
 		t.Fatalf("MaxDuration = %v, want %v", got, want)
 	}
 }
@@ -305,4 +310,83 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+// rawServer answers every request with status and body.
+func rawServer(t *testing.T, status int, body string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestAnswersTheSDKCannotRead: a malformed error body makes the SDK panic;
+// the process survives and the outcome is unknown (the call was made).
+func TestAnswersTheSDKCannotRead(t *testing.T) {
+	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+		t.Setenv(k, "")
+	}
+	endpoint := rawServer(t, 500, `{"Code":500,"Message":"x","RequestId":"R"}`)
+	res := NewWithCredentials(Config{Endpoint: endpoint}, testKeyID, testSecret, "").Submit(context.Background(), create())
+	if res.State != draft.Unknown || res.ErrorCode != "BadResponse" {
+		t.Fatalf("%+v", res)
+	}
+}
+
+// TestRefusalCodesWinOverStatus: a 5xx carrying one of DataWorks' refusal
+// codes did nothing (failed); without one, a 503 is unknown.
+func TestRefusalCodesWinOverStatus(t *testing.T) {
+	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+		t.Setenv(k, "")
+	}
+	tests := []struct {
+		status     int
+		body, want string
+	}{
+		{503, `{"Code":"Throttling.System","Message":"busy","RequestId":"R"}`, draft.Failed},
+		{500, `{"Code":"Forbidden.Not.Server","Message":"not here","RequestId":"R"}`, draft.Failed},
+		{503, `{"Code":"ServiceUnavailable","Message":"later","RequestId":"R"}`, draft.Unknown},
+		{500, `{"Code":"SomethingElse","Message":"?","RequestId":"R"}`, draft.Unknown},
+	}
+	for _, tt := range tests {
+		res := NewWithCredentials(Config{Endpoint: rawServer(t, tt.status, tt.body), Backoff: time.Millisecond}, testKeyID, testSecret, "").Submit(context.Background(), create())
+		if res.State != tt.want {
+			t.Errorf("%d %s: %s (%+v)", tt.status, tt.body, res.State, res)
+		}
+	}
+}
+
+// TestCredentialsThatDoNotResolveSendNothing: with no credentials source,
+// nothing is sent: failed, and submitting again is safe.
+func TestCredentialsThatDoNotResolveSendNothing(t *testing.T) {
+	srv := fake(t, "")
+	for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_ROLE_ARN"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+	t.Setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
+	t.Setenv("HOME", t.TempDir())
+	res := New(Config{Endpoint: srv.URL}).Submit(context.Background(), create())
+	if res.State != draft.Failed || res.ErrorCode != "CredentialsUnavailable" || len(srv.Calls()) != 0 || !strings.Contains(res.Guidance.EN, "credentials") {
+		t.Fatalf("%+v, %d calls", res, len(srv.Calls()))
+	}
+}
+
+// TestSandboxIgnoresProxies: the SDK applies HTTP(S)_PROXY even to
+// loopback; calls to a loopback endpoint must not go through a proxy.
+func TestSandboxIgnoresProxies(t *testing.T) {
+	t.Setenv("HTTP_PROXY", "http://127.0.0.1:1")
+	t.Setenv("http_proxy", "http://127.0.0.1:1")
+	c, closeFake, err := NewSandbox(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFake()
+	if res := c.Submit(context.Background(), create()); res.State != draft.Succeeded {
+		t.Fatalf("sandbox behind a proxy setting: %+v", res)
+	}
 }

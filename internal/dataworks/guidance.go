@@ -44,7 +44,7 @@ func errorGuidance(code, message string) i18n.Text {
 		return i18n.Text{EN: "DataWorks refused: the account lacks permission on this workspace, the workspace's edition or region does not offer this API, or the workspace is still on the old Data Studio (these operations need the new one). Ask the workspace admin; nothing was created.",
 			ZH: "DataWorks 拒绝：账号在此工作空间没有权限，该版本/地域不提供此 API，或工作空间仍在使用旧版数据开发（这些接口需要新版）。请联系工作空间管理员；未创建任何内容。"}
 	case code == "InvalidAccessKeyId.NotFound" || code == "SignatureDoesNotMatch" || code == "IncompleteSignature" ||
-		strings.HasPrefix(code, "InvalidSecurityToken") || code == "InvalidTimeStamp.Expired" || strings.HasPrefix(code, "SDK.") && strings.Contains(message, "credential"):
+		strings.HasPrefix(code, "InvalidSecurityToken") || code == "InvalidTimeStamp.Expired" || code == "CredentialsUnavailable":
 		return i18n.Text{EN: "The server's Alibaba Cloud credentials were rejected or could not be resolved (wrong AccessKey, secret or expired STS token). The operator must fix the credentials; nothing was created.",
 			ZH: "服务器的阿里云凭证被拒绝或无法获取（AccessKey、密钥错误或 STS 令牌过期）。需由运维修正凭证；未创建任何内容。"}
 	case strings.HasPrefix(code, "Throttling"):

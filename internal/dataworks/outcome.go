@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,10 +49,21 @@ func outcomeOfError(err error) draft.SubmitResult {
 	if code, ok := neverSent(err); ok {
 		return draft.SubmitResult{State: draft.Failed, ErrorCode: code, Error: err.Error()}
 	}
+	var ue *url.Error
 	var ce *sdkerrors.ClientError
-	if errors.As(err, &ce) && ce.ErrorCode() != "SDK.TimeoutError" && ce.OriginError() == nil {
-		// Refused by the SDK before sending (e.g. no credentials resolve).
+	switch {
+	case errors.As(err, &ce) && ce.ErrorCode() != "SDK.TimeoutError" && ce.OriginError() == nil:
+		// Refused by the SDK before sending.
 		return draft.SubmitResult{State: draft.Failed, ErrorCode: ce.ErrorCode(), Error: ce.Message()}
+	case !errors.As(err, &ue) && !errors.As(err, &ce):
+		// Only the HTTP exchange returns *url.Error (or, retried, a
+		// ClientError); anything else — credentials that do not resolve,
+		// a request that cannot be signed — happened before sending.
+		code := "NotSent"
+		if strings.Contains(strings.ToLower(err.Error()), "credential") {
+			code = "CredentialsUnavailable"
+		}
+		return draft.SubmitResult{State: draft.Failed, ErrorCode: code, Error: err.Error()}
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
@@ -65,18 +77,15 @@ func mayHaveRun(status int, code string) bool {
 	if status < 500 {
 		return false
 	}
-	switch {
-	case status == 502 || status == 503 || status == 504, code == "",
-		strings.HasPrefix(code, "InternalError"), strings.HasPrefix(code, "ServiceUnavailable"):
-		return true
-	}
-	// A 5xx with a refusal code (e.g. Forbidden.Not.Server: the API is not
-	// offered in this region) did nothing.
+	// DataWorks' own refusal codes (e.g. Forbidden.Not.Server: the API is
+	// not offered in this region) did nothing, whatever the status.
 	for _, refusal := range []string{"Forbidden", "Throttling", "Invalid", "Missing", "ResourceNotAuthorized"} {
 		if strings.HasPrefix(code, refusal) {
 			return false
 		}
 	}
+	// Gateway errors, bodies that are not DataWorks' JSON, InternalError,
+	// ServiceUnavailable and any other 5xx leave the effect open.
 	return true
 }
 
@@ -116,39 +125,40 @@ func clip(s string) string {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-// guardedProvider is the credentials provider every SDK client shares: the
-// default chain behind a lock (the chain remembers which source worked and
-// is not safe for concurrent use), remembering the values it handed out so
-// that they can be redacted wherever they turn up.
-type guardedProvider struct {
-	inner credentials.CredentialsProvider
-
-	mu     sync.Mutex
-	values []string // access key ids, secrets and tokens seen, newest last
+// recordingProvider hands out one SDK client's credentials and remembers
+// the values in the client's secret set, so that they can be redacted
+// wherever they turn up.
+type recordingProvider struct {
+	inner   credentials.CredentialsProvider
+	secrets *secretSet
 }
 
 // GetCredentials implements credentials.CredentialsProvider.
-func (p *guardedProvider) GetCredentials() (*credentials.Credentials, error) {
-	p.mu.Lock()
+func (p *recordingProvider) GetCredentials() (*credentials.Credentials, error) {
 	cc, err := p.inner.GetCredentials()
-	p.mu.Unlock()
 	if cc != nil {
-		p.remember(cc)
+		p.secrets.remember(cc)
 	}
 	return cc, err
 }
 
 // GetProviderName implements credentials.CredentialsProvider.
-func (p *guardedProvider) GetProviderName() string { return p.inner.GetProviderName() }
+func (p *recordingProvider) GetProviderName() string { return p.inner.GetProviderName() }
+
+// secretSet is the credential values handed out so far.
+type secretSet struct {
+	mu     sync.Mutex
+	values []string // access key ids, secrets and tokens, newest last
+}
 
 // maxRemembered bounds the remembered values (STS tokens rotate).
 const maxRemembered = 24
 
-func (p *guardedProvider) remember(cc *credentials.Credentials) {
+func (p *secretSet) remember(cc *credentials.Credentials) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, v := range []string{cc.AccessKeyId, cc.AccessKeySecret, cc.SecurityToken} {
-		if len(v) < 6 || containsString(p.values, v) {
+		if len(v) < 6 || slices.Contains(p.values, v) {
 			continue
 		}
 		p.values = append(p.values, v)
@@ -158,31 +168,24 @@ func (p *guardedProvider) remember(cc *credentials.Credentials) {
 	}
 }
 
-func containsString(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // Signed URLs carry the AccessKeyId, the signature and the STS token, and
 // SDK or gateway messages may quote them as key=value, as JSON or as XML.
 const secretNames = `AccessKeyId|AccessKeySecret|SecurityToken|SignatureNonce|Signature|access_key_id|access_key_secret|security_token`
 
 var (
 	secretPair = regexp.MustCompile(`(?i)(` + secretNames + `)=[^&\s"'<>]*`)
+	// "Signature: …" as SDKs and proxies print headers and fields.
+	secretColon = regexp.MustCompile(`(?i)\b(` + secretNames + `)(\s*:\s*)[^\s"'<>,;&]+`)
 	// URL-encoded once more (a URL quoted inside a URL): the value is
 	// base64 or alphanumeric, so it ends at the first other escape (%26).
 	secretEncodedPair = regexp.MustCompile(`(?i)(` + secretNames + `)%3D(?:[A-Za-z0-9._~-]|%2[BF]|%3D)*`)
 	secretJSON        = regexp.MustCompile(`(?i)("(?:` + secretNames + `)"\s*:\s*")(?:[^"\\]|\\.)*"`)
-	secretXML         = regexp.MustCompile(`(?i)(<(?:` + secretNames + `)>)[^<]*`)
+	secretXML         = regexp.MustCompile(`(?i)(<(?:` + secretNames + `)(?:\s[^>]*)?>)[^<]*`)
 )
 
 // redact removes every credential from s: the known values wherever they
 // occur (also URL-encoded), then anything in a credential-named field.
-func (p *guardedProvider) redact(s string) string {
+func (p *secretSet) redact(s string) string {
 	p.mu.Lock()
 	values := append([]string(nil), p.values...)
 	p.mu.Unlock()
@@ -199,6 +202,7 @@ func redact(s string, values []string) string {
 	s = secretPair.ReplaceAllString(s, "${1}=REDACTED")
 	s = secretEncodedPair.ReplaceAllString(s, "${1}%3DREDACTED")
 	s = secretJSON.ReplaceAllString(s, `${1}REDACTED"`)
+	s = secretColon.ReplaceAllString(s, "${1}${2}REDACTED")
 	s = secretXML.ReplaceAllString(s, "${1}REDACTED")
 	if i := strings.Index(s, "server string to sign is:"); i >= 0 {
 		s = s[:i] + "server string to sign is: REDACTED"

@@ -104,6 +104,8 @@ type Store interface {
 	Undelete(ctx context.Context, key string, deletedAfter time.Time) error
 	// Purge removes drafts deleted before the given time, with their revisions.
 	Purge(ctx context.Context, deletedBefore time.Time) (int, error)
+	// Health is nil while the store can read and write.
+	Health(ctx context.Context) error
 
 	SubmissionStore
 }
@@ -112,7 +114,28 @@ type Store interface {
 var (
 	ErrNotFound = errors.New("draft: not found")
 	ErrConflict = errors.New("draft: version conflict")
+	// Storage trouble: the store wraps its errors with one of these.
+	ErrCorrupt     = errors.New("the database file is damaged")
+	ErrStorageFull = errors.New("the database could not be written (disk full or I/O error)")
+	ErrStorageBusy = errors.New("the database is locked by another program")
 )
+
+// StorageTrouble says, for a storage error, what the user should be told:
+// what is wrong and that nothing was saved.
+func StorageTrouble(err error) (i18n.Text, bool) {
+	switch {
+	case errors.Is(err, ErrCorrupt):
+		return i18n.Text{EN: "FlowForm's database file is damaged, so FlowForm has stopped saving; nothing was saved. The operator must restore it from a backup.",
+			ZH: "FlowForm 的数据库文件已损坏，因此已停止保存；未保存任何内容。需由运维从备份恢复。"}, true
+	case errors.Is(err, ErrStorageFull):
+		return i18n.Text{EN: "FlowForm could not write its database (the disk is full or failing); nothing was saved. Try again once the operator has freed space.",
+			ZH: "FlowForm 无法写入数据库（磁盘已满或出错）；未保存任何内容。请在运维释放空间后重试。"}, true
+	case errors.Is(err, ErrStorageBusy):
+		return i18n.Text{EN: "FlowForm's database is locked by another program (a backup tool or an sqlite3 shell?); nothing was saved. Try again in a moment.",
+			ZH: "FlowForm 的数据库被其他程序锁定（备份工具或 sqlite3 命令行？）；未保存任何内容。请稍后重试。"}, true
+	}
+	return i18n.Text{}, false
+}
 
 // Code classifies domain errors; the web layer maps each to a status.
 type Code string
@@ -144,3 +167,8 @@ var errNotFound = &Error{Code: NotFound, Message: i18n.Text{
 func invalid(en, zh string, args ...any) *Error {
 	return &Error{Code: Invalid, Message: i18n.Sprintf(en, zh, args...)}
 }
+
+// IsUnknownToken reports whether err is the answer for a token that opens
+// nothing — what a guesser gets — as opposed to, say, a missing revision of
+// a draft the caller may open.
+func IsUnknownToken(err error) bool { return errors.Is(err, errNotFound) }

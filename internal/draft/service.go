@@ -32,6 +32,9 @@ func (s *Service) WithoutSubmitter(why string) *Service {
 	return s
 }
 
+// Health is nil while the store can read and write.
+func (s *Service) Health(ctx context.Context) error { return s.store.Health(ctx) }
+
 // NewService returns a service over store. defaultRegion is used for drafts
 // created without one.
 func NewService(store Store, defaultRegion string, now func() time.Time) *Service {

@@ -50,8 +50,11 @@ type Submitter interface {
 	Submit(ctx context.Context, req SubmitRequest) SubmitResult
 	// Endpoint says where submissions go: "sandbox" or "real".
 	Endpoint() string
-	// Domain is the DataWorks host a region's calls go to.
+	// Domain is the public DataWorks host of a region.
 	Domain(region string) string
+	// Target is where a region's calls are really sent (scheme://host):
+	// the public host, or an endpoint override.
+	Target(region string) string
 	// MaxDuration bounds one Submit, retries and backoff included.
 	MaxDuration() time.Duration
 }
@@ -80,9 +83,11 @@ type Submission struct {
 // SubmissionStore is what submitting needs from storage; the database
 // enforces at most one pending submission per draft.
 type SubmissionStore interface {
-	// CreateSubmission records a pending submission, or returns
-	// ErrPending with the one already pending.
-	CreateSubmission(ctx context.Context, key string, s Submission) (Submission, error)
+	// CreateSubmission records a pending submission if the draft's latest
+	// submission is still the one with id after (0: none), so that a
+	// decision made on stale history is never sent; otherwise it returns
+	// ErrPending with the submission in the way.
+	CreateSubmission(ctx context.Context, key string, after int64, s Submission) (Submission, error)
 	FinishSubmission(ctx context.Context, s Submission) error
 	Submissions(ctx context.Context, key string) ([]Submission, error)
 	// LatestSubmissions returns, newest first, the draft's latest
@@ -146,6 +151,23 @@ func (s *Service) Domain(region string) string {
 		return ""
 	}
 	return s.submitter.Domain(region)
+}
+
+// Target is where a region's calls are sent, "" when no submitter could be
+// built.
+func (s *Service) Target(region string) string {
+	if s.submitter == nil {
+		return ""
+	}
+	return s.submitter.Target(region)
+}
+
+// Unavailable says why submitting is not possible on this server, or nil.
+func (s *Service) Unavailable() *Error {
+	if s.submitter != nil {
+		return nil
+	}
+	return s.unavailable()
 }
 
 // SubmitDeadline bounds one Submit call, for the HTTP layer's deadlines.
@@ -246,11 +268,18 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 		doc.SetWorkflowID(p.WorkflowID)
 	}
 	spec := doc.Canonical()
-	sub, err := s.store.CreateSubmission(ctx, k, Submission{
+	var after int64
+	if p.LastAny != nil {
+		after = p.LastAny.ID
+	}
+	sub, err := s.store.CreateSubmission(ctx, k, after, Submission{
 		DraftVersion: d.Version, Spec: spec, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.submitter.Endpoint(),
 		Operation: p.Operation, WorkflowID: p.WorkflowID, State: Pending, Guidance: waiting, Author: author, CreatedAt: s.now().UTC().Truncate(time.Millisecond),
 	})
-	if errors.Is(err, ErrPending) {
+	if errors.Is(err, ErrPending) && sub.State != Pending {
+		return Submission{}, &Error{Code: InFlight, Submission: &sub, Message: i18n.Text{
+			EN: "another submission of this draft was just made; look at its result before submitting again", ZH: "此草稿刚刚有另一次提交；请先查看其结果再提交"}}
+	} else if errors.Is(err, ErrPending) {
 		return Submission{}, &Error{Code: InFlight, Submission: &sub, Message: i18n.Text{
 			EN: "a submission of this draft is already in progress; wait for its result", ZH: "此草稿已有提交正在进行；请等待结果"}}
 	} else if err != nil {

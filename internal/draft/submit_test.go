@@ -49,6 +49,7 @@ func (s *scripted) Submit(_ context.Context, req draft.SubmitRequest) draft.Subm
 func (s *scripted) Endpoint() string            { return "sandbox" }
 func (s *scripted) Domain(region string) string { return "dataworks." + region + ".aliyuncs.com" }
 func (s *scripted) MaxDuration() time.Duration  { return time.Second }
+func (s *scripted) Target(region string) string { return "https://" + s.Domain(region) }
 
 func (s *scripted) calls() []draft.SubmitRequest {
 	s.mu.Lock()

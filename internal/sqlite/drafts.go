@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -33,6 +34,10 @@ func scanRecord(row interface{ Scan(...any) error }) (draft.Record, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, draft.ErrNotFound
 	}
+	if err == nil && !json.Valid(r.Spec) {
+		// Only a damaged page turns stored canonical JSON into this.
+		return r, fmt.Errorf("%w: a stored spec is not JSON", draft.ErrCorrupt)
+	}
 	r.CreatedAt, r.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return r, err
 }
@@ -43,7 +48,7 @@ func (s *Store) Create(ctx context.Context, rec draft.Record) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "create draft", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (`+draftColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			rec.Key, rec.ViewKey, rec.ViewSeq, rec.Version, rec.ProjectID, rec.Region, rec.Spec, rec.Author,
 			rec.CreatedAt.UnixMilli(), rec.UpdatedAt.UnixMilli()); err != nil {
@@ -55,12 +60,14 @@ func (s *Store) Create(ctx context.Context, rec draft.Record) error {
 
 // Get implements draft.Store.
 func (s *Store) Get(ctx context.Context, key string) (draft.Record, error) {
-	return scanRecord(s.getDraft.QueryRowContext(ctx, key))
+	r, err := scanRecord(s.getDraft.QueryRowContext(ctx, key))
+	return r, s.fail("read draft", err)
 }
 
 // GetByView implements draft.Store.
 func (s *Store) GetByView(ctx context.Context, viewKey string) (draft.Record, error) {
-	return scanRecord(s.getView.QueryRowContext(ctx, viewKey))
+	r, err := scanRecord(s.getView.QueryRowContext(ctx, viewKey))
+	return r, s.fail("read draft", err)
 }
 
 // Update implements draft.Store: a compare-and-swap on the version inside
@@ -72,7 +79,7 @@ func (s *Store) Update(ctx context.Context, expected int64, rec draft.Record) er
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "save draft", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE drafts SET version = ?, project_id = ?, region = ?, spec = ?, author = ?, updated_at = ?
 			WHERE key = ? AND version = ? AND deleted_at IS NULL`,
 			rec.Version, rec.ProjectID, rec.Region, rec.Spec, rec.Author, rec.UpdatedAt.UnixMilli(), rec.Key, expected)
@@ -151,7 +158,7 @@ func readRevisionSpec(ctx context.Context, q queryer, key string, version int64)
 
 // SetView implements draft.Store.
 func (s *Store) SetView(ctx context.Context, key, viewKey string, viewSeq int64) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "replace view link", func(tx *sql.Tx) error {
 		return affectOne(tx.ExecContext(ctx, `UPDATE drafts SET view_key = ?, view_seq = ? WHERE key = ? AND deleted_at IS NULL`, viewKey, viewSeq, key))
 	})
 }
@@ -162,7 +169,7 @@ func (s *Store) Revisions(ctx context.Context, key string) ([]draft.RevisionInfo
 		JOIN drafts d ON d.key = r.draft_key AND d.deleted_at IS NULL
 		WHERE r.draft_key = ? ORDER BY r.version DESC`, key)
 	if err != nil {
-		return nil, err
+		return nil, s.fail("list revisions", err)
 	}
 	defer rows.Close()
 	var out []draft.RevisionInfo
@@ -170,13 +177,13 @@ func (s *Store) Revisions(ctx context.Context, key string) ([]draft.RevisionInfo
 		var r draft.RevisionInfo
 		var created int64
 		if err := rows.Scan(&r.Version, &r.Author, &created); err != nil {
-			return nil, err
+			return nil, s.fail("list revisions", err)
 		}
 		r.CreatedAt = time.UnixMilli(created).UTC()
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, s.fail("list revisions", err)
 	}
 	if len(out) == 0 {
 		return nil, draft.ErrNotFound
@@ -194,23 +201,23 @@ func (s *Store) Revision(ctx context.Context, key string, version int64) (draft.
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, draft.ErrNotFound
 	} else if err != nil {
-		return r, err
+		return r, s.fail("read revision", err)
 	}
 	r.CreatedAt = time.UnixMilli(created).UTC()
 	r.Spec, err = readRevisionSpec(ctx, s.reader, key, version)
-	return r, err
+	return r, s.fail("read revision", err)
 }
 
 // Delete implements draft.Store.
 func (s *Store) Delete(ctx context.Context, key string, at time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "delete draft", func(tx *sql.Tx) error {
 		return affectOne(tx.ExecContext(ctx, `UPDATE drafts SET deleted_at = ? WHERE key = ? AND deleted_at IS NULL`, at.UnixMilli(), key))
 	})
 }
 
 // Undelete implements draft.Store.
 func (s *Store) Undelete(ctx context.Context, key string, deletedAfter time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "undelete draft", func(tx *sql.Tx) error {
 		return affectOne(tx.ExecContext(ctx, `UPDATE drafts SET deleted_at = NULL WHERE key = ? AND deleted_at > ?`, key, deletedAfter.UnixMilli()))
 	})
 }
@@ -218,7 +225,7 @@ func (s *Store) Undelete(ctx context.Context, key string, deletedAfter time.Time
 // Purge implements draft.Store.
 func (s *Store) Purge(ctx context.Context, deletedBefore time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, "purge deleted drafts", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE deleted_at IS NOT NULL AND deleted_at < ?`, deletedBefore.UnixMilli())
 		if err != nil {
 			return err
@@ -229,8 +236,23 @@ func (s *Store) Purge(ctx context.Context, deletedBefore time.Time) (int, error)
 	return int(n), err
 }
 
-// write runs fn in one immediate transaction on the writer connection.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+// write runs fn in one immediate transaction on the writer connection. A
+// damaged file takes no more writes.
+func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	s.health.mu.Lock()
+	corrupt := s.health.corrupt
+	s.health.mu.Unlock()
+	if corrupt != nil {
+		return corrupt
+	}
+	err := s.transact(ctx, fn)
+	if err == nil {
+		s.wrote()
+	}
+	return s.fail(op, err)
+}
+
+func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/flowform/flowform/internal/draft"
 )
 
 //go:embed migrations/*.sql
@@ -30,8 +32,10 @@ var migrations embed.FS
 
 // Store is a draft.Store on one SQLite file.
 type Store struct {
+	path   string
 	writer *sql.DB // one connection, BEGIN IMMEDIATE
 	reader *sql.DB // read-only pool
+	health health
 
 	// The two hottest reads, prepared once per pooled connection.
 	getDraft, getView *sql.Stmt
@@ -41,7 +45,9 @@ type Store struct {
 // connection by the driver.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Set("_busy_timeout", "10000")
+	// Only another program can hold the lock (writes in this process queue
+	// on one connection), so waiting long helps nobody.
+	q.Set("_busy_timeout", "5000")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "1")
@@ -60,9 +66,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: database path %q must not contain ? or #", path)
 	}
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("sqlite: create folder: %w", err)
 		}
+	}
+	existing, err := create(path)
+	if err != nil {
+		return nil, err
 	}
 	writer, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -72,8 +82,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
+	if existing {
+		if err := checkIntegrity(ctx, writer, path); err != nil {
+			writer.Close()
+			return nil, err
+		}
+	}
 	if err := migrate(ctx, writer, -1); err != nil {
 		writer.Close()
+		if classify(err) == draft.ErrCorrupt {
+			return nil, fmt.Errorf("%w: %s is not a FlowForm database or is damaged (%v); restore it from a backup made with `flowform backup`", draft.ErrCorrupt, path, err)
+		}
 		return nil, err
 	}
 	reader, err := sql.Open("sqlite", dsn(path, true))
@@ -83,7 +102,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
-	s := &Store{writer: writer, reader: reader}
+	s := &Store{path: path, writer: writer, reader: reader}
 	if s.getDraft, err = reader.PrepareContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE key = ? AND deleted_at IS NULL`); err == nil {
 		s.getView, err = reader.PrepareContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE view_key = ? AND deleted_at IS NULL`)
 	}
@@ -92,6 +111,21 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// create makes the database file readable by its owner only (SQLite gives
+// the -wal and -shm files the same mode), and says whether it existed
+// with content.
+func create(path string) (existing bool, err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		info, err := os.Stat(path)
+		return err == nil && info.Size() > 0, err
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	return false, f.Close()
 }
 
 // Close closes both pools.
@@ -169,13 +203,21 @@ func Backup(ctx context.Context, path, dest string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("sqlite: backup target %s already exists", dest)
 	}
+	// An empty file of our making is allowed as the target, and keeps the
+	// copy readable by its owner only.
+	f, err := os.OpenFile(dest, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: backup target: %w", err)
+	}
+	f.Close()
 	db, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
-		return fmt.Errorf("sqlite: backup: %w", err)
+		os.Remove(dest)
+		return fmt.Errorf("sqlite: backup %s to %s: %w", path, dest, err)
 	}
-	return nil
+	return os.Chmod(dest, 0o600)
 }

@@ -28,8 +28,17 @@ func scanSubmission(row interface{ Scan(...any) error }) (draft.Submission, erro
 
 // CreateSubmission implements draft.SubmissionStore. The unique index on
 // pending rows turns a second concurrent submit into ErrPending.
-func (s *Store) CreateSubmission(ctx context.Context, key string, sub draft.Submission) (draft.Submission, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+func (s *Store) CreateSubmission(ctx context.Context, key string, after int64, sub draft.Submission) (draft.Submission, error) {
+	stale := false
+	err := s.write(ctx, "record submission", func(tx *sql.Tx) error {
+		var latest int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM submissions WHERE draft_key = ?`, key).Scan(&latest); err != nil {
+			return err
+		}
+		if latest != after {
+			stale = true
+			return draft.ErrPending
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO submissions (draft_key, draft_version, spec, project_id, region, endpoint,
 			operation, state, workflow_id, guidance_en, guidance_zh, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
 			key, sub.DraftVersion, sub.Spec, sub.ProjectID, sub.Region, sub.Endpoint, sub.Operation, sub.WorkflowID,
@@ -41,20 +50,21 @@ func (s *Store) CreateSubmission(ctx context.Context, key string, sub draft.Subm
 		sub.State = draft.Pending
 		return err
 	})
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
-		pending, perr := scanSubmission(s.reader.QueryRowContext(ctx,
-			`SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? AND state = 'pending'`, key))
+	if stale || err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
+		// Another submission came first: answer with it.
+		latest, perr := scanSubmission(s.reader.QueryRowContext(ctx,
+			`SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? ORDER BY id DESC LIMIT 1`, key))
 		if perr != nil {
-			pending = draft.Submission{State: draft.Pending}
+			latest = draft.Submission{State: draft.Pending}
 		}
-		return pending, draft.ErrPending
+		return latest, draft.ErrPending
 	}
 	return sub, err
 }
 
 // FinishSubmission implements draft.SubmissionStore.
 func (s *Store) FinishSubmission(ctx context.Context, sub draft.Submission) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, "finish submission", func(tx *sql.Tx) error {
 		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = ?, workflow_id = ?, request_id = ?, http_status = ?,
 			error_code = ?, error_message = ?, guidance_en = ?, guidance_zh = ?, finished_at = ? WHERE id = ? AND state = 'pending'`,
 			sub.State, sub.WorkflowID, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.Guidance.EN, sub.Guidance.ZH,
@@ -66,9 +76,10 @@ func (s *Store) FinishSubmission(ctx context.Context, sub draft.Submission) erro
 func (s *Store) Submissions(ctx context.Context, key string) ([]draft.Submission, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? ORDER BY id DESC`, key)
 	if err != nil {
-		return nil, err
+		return nil, s.fail("list submissions", err)
 	}
-	return scanSubmissions(rows)
+	subs, err := scanSubmissions(rows)
+	return subs, s.fail("list submissions", err)
 }
 
 func scanSubmissions(rows *sql.Rows) ([]draft.Submission, error) {
@@ -90,15 +101,16 @@ func (s *Store) LatestSubmissions(ctx context.Context, key string) ([]draft.Subm
 		(SELECT max(id) FROM submissions WHERE draft_key = ?1),
 		(SELECT max(id) FROM submissions WHERE draft_key = ?1 AND state = 'succeeded')) ORDER BY id DESC`, key)
 	if err != nil {
-		return nil, err
+		return nil, s.fail("read latest submissions", err)
 	}
-	return scanSubmissions(rows)
+	subs, err := scanSubmissions(rows)
+	return subs, s.fail("read latest submissions", err)
 }
 
 // AbandonPending implements draft.SubmissionStore.
 func (s *Store) AbandonPending(ctx context.Context, at time.Time, guidance i18n.Text) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, "mark interrupted submissions", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE submissions SET state = 'unknown', error_code = 'Interrupted',
 			error_message = 'FlowForm stopped while the call was in flight', guidance_en = ?, guidance_zh = ?, finished_at = ?
 			WHERE state = 'pending'`, guidance.EN, guidance.ZH, at.UnixMilli())
