@@ -43,8 +43,8 @@ type Server struct {
 	// forwarded request is worth one warning.
 	trustsProxies  bool
 	forwardWarning sync.Once
-	csrf       echo.MiddlewareFunc
-	zones      struct {
+	csrf           echo.MiddlewareFunc
+	zones          struct {
 		sync.Mutex
 		hour time.Time
 		list []components.Option
