@@ -40,6 +40,7 @@ test: fresh lint ## the one test command: fresh generated code, linters, race te
 	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/flowspec
 	$(GO) test -run='^$$' -fuzz='^FuzzDeflate$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/sqlite
 	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/dataworks
+	$(GO) test -run='^$$' -fuzz='^FuzzAPI$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./web
 
 .PHONY: bench
 bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http

@@ -144,7 +144,7 @@ func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + 
 // (create only) pick a starting point when no spec is sent.
 type draftRequest struct {
 	ProjectID json.RawMessage `json:"projectId"`
-	Region    string          `json:"region"`
+	Region    *string         `json:"region"`
 	Spec      json.RawMessage `json:"spec"`
 	Template  string          `json:"template"`
 	Name      string          `json:"name"`
@@ -170,7 +170,11 @@ func readDraftRequest(c echo.Context) (draft.Input, []flowspec.Finding, draftReq
 	if dec.More() {
 		return draft.Input{}, nil, req, badJSON(errors.New("unexpected data after the object"))
 	}
-	in := draft.Input{Region: req.Region}
+	// A field a request leaves out keeps its stored value on update.
+	in := draft.Input{KeepProjectID: len(req.ProjectID) == 0, KeepRegion: req.Region == nil}
+	if req.Region != nil {
+		in.Region = *req.Region
+	}
 	if in.ProjectID, err = projectID(req.ProjectID); err != nil {
 		return in, nil, req, err
 	}
@@ -212,6 +216,9 @@ func projectID(raw json.RawMessage) (string, error) {
 
 // ifMatch reads the version a save was made against. No If-Match is 428: a
 // save must say which version it edited, so it can never overwrite blindly.
+// The comparison is strong (RFC 9110 §13.1.1): a weak tag never matches,
+// and a well-formed tag that is not exactly a version's ETag ("01", "+1")
+// matches none (-1: the save is refused with 412). A malformed header is 400.
 func ifMatch(c echo.Context) (int64, error) {
 	v := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if v == "" || v == "*" {
@@ -219,11 +226,16 @@ func ifMatch(c echo.Context) (int64, error) {
 			EN: `send If-Match: "<version>" with the version you edited; nothing was changed`,
 			ZH: `请在 If-Match 中发送你编辑的版本，例如 "3"；未做任何更改`}}
 	}
-	v = strings.Trim(strings.TrimPrefix(v, "W/"), `"`)
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 {
+	weak := strings.HasPrefix(v, "W/")
+	tag := strings.TrimPrefix(v, "W/")
+	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' || strings.ContainsAny(tag[1:len(tag)-1], "\" \x7f") {
 		return 0, &Error{Status: http.StatusBadRequest, Code: "if_match", Message: i18n.Sprintf(
-			`If-Match: %q is not a draft version such as "3"`, `If-Match：「%s」不是草稿版本，例如 "3"`, v)}
+			`If-Match: %q is not an entity-tag such as "3" (quotes included); nothing was changed`,
+			`If-Match：「%s」不是实体标签，例如 "3"（含引号）；未做任何更改`, v)}
+	}
+	n, err := strconv.ParseInt(tag[1:len(tag)-1], 10, 64)
+	if weak || err != nil || n < 1 || etag(n) != tag {
+		return -1, nil
 	}
 	return n, nil
 }

@@ -52,6 +52,17 @@ func putDraft(t testing.TB, srv *httptest.Server, id string, version int64, body
 	return do(t, srv, "PUT", "/api/v1/drafts/"+id, "application/json", body, map[string]string{"If-Match": etag(version)})
 }
 
+// withName returns spec (JSON) with the workflow name set to name, which is
+// written into the JSON as it stands (escapes included).
+func withName(t testing.TB, spec, name string) string {
+	t.Helper()
+	out := strings.Replace(spec, `"name":"new_workflow"`, `"name":"`+name+`"`, -1)
+	if out == spec {
+		t.Fatal("spec has no name to replace")
+	}
+	return out
+}
+
 // withDescription returns spec with the workflow description set.
 func withDescription(t testing.TB, spec []byte, desc string) string {
 	t.Helper()
@@ -311,7 +322,7 @@ func TestCapabilities(t *testing.T) {
 func TestCapabilityMissLimitIsPerClient(t *testing.T) {
 	s := New(Config{Now: func() time.Time { return testNow }})
 	for range missesPerMinute {
-		s.misses.miss("203.0.113.9")
+		s.misses.take("203.0.113.9")
 	}
 	if s.misses.blocked("203.0.113.9") == 0 {
 		t.Fatal("guessing client not blocked")
@@ -394,7 +405,15 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"not JSON", "PUT", "text/plain", `{"spec":` + good + `}`, `"1"`, 415, "content_type"},
 		{"no If-Match", "PUT", "application/json", `{"spec":` + good + `}`, "", 428, "precondition_required"},
 		{"If-Match star", "PUT", "application/json", `{"spec":` + good + `}`, "*", 428, "precondition_required"},
-		{"If-Match garbage", "PUT", "application/json", `{"spec":` + good + `}`, `"v1"`, 400, "if_match"},
+		{"If-Match without quotes", "PUT", "application/json", `{"spec":` + good + `}`, `1`, 400, "if_match"},
+		{"If-Match garbage", "PUT", "application/json", `{"spec":` + good + `}`, `"v1`, 400, "if_match"},
+		{"If-Match weak", "PUT", "application/json", `{"spec":` + good + `}`, `W/"1"`, 412, "conflict"},
+		{"If-Match leading zero", "PUT", "application/json", `{"spec":` + good + `}`, `"01"`, 412, "conflict"},
+		{"If-Match plus sign", "PUT", "application/json", `{"spec":` + good + `}`, `"+1"`, 412, "conflict"},
+		{"If-Match another tag", "PUT", "application/json", `{"spec":` + good + `}`, `"v1"`, 412, "conflict"},
+		{"name too long", "PUT", "application/json", `{"spec":` + withName(t, good, strings.Repeat("n", 900)) + `}`, `"1"`, 400, "invalid"},
+		{"name with a right-to-left override", "PUT", "application/json", `{"spec":` + withName(t, good, "sales\u202eliad") + `}`, `"1"`, 400, "invalid"},
+		{"name with a newline", "PUT", "application/json", `{"spec":` + withName(t, good, `sales\ndaily`) + `}`, `"1"`, 400, "invalid"},
 		{"stale", "PUT", "application/json", `{"spec":` + good + `}`, `"7"`, 412, "conflict"},
 		{"create malformed", "POST", "application/json", `{"spec":{`, "", 400, "malformed_json"},
 		{"create bad template", "POST", "application/json", `{"template":"yearly"}`, "", 400, "template"},

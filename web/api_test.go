@@ -51,7 +51,9 @@ func newTestServerWithStore(t testing.TB, cfg Config) (*httptest.Server, *sqlite
 		t.Fatal(err)
 	}
 	now := func() time.Time { return testNow }
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	cfg.Now = now
 	cfg.Drafts = draft.NewService(store, "cn-shanghai", now)
 	srv := httptest.NewServer(New(cfg))

@@ -36,8 +36,12 @@ func newCSRF() echo.MiddlewareFunc {
 
 // pageGuard reads a posted form up front (limitBody has already capped
 // the body), so a bad form is refused before anything looks at it.
+//
+// Pages are never cached: the editor, history and read-only pages carry
+// capability tokens in their links, and the home page lists edit links.
 func pageGuard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
 		r := c.Request()
 		if r.Method != http.MethodPost {
 			return next(c)

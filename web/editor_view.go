@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -59,6 +60,21 @@ func (s *Server) liveView(lang i18n.Lang, doc *flowspec.Document, projectID, reg
 }
 
 // fileName keeps letters, digits and -_. of a workflow name.
+// attachment is a Content-Disposition for a download named name: an ASCII
+// fallback for old clients and the UTF-8 name (RFC 6266, RFC 8187).
+func attachment(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x80 {
+			return r
+		}
+		return '_'
+	}, name)
+	if ascii == name {
+		return `attachment; filename="` + name + `"`
+	}
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
+}
+
 func fileName(name string) string {
 	out := strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.' {

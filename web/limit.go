@@ -18,15 +18,21 @@ import (
 // minute before it gets 429. Following links never misses; guessing does.
 const missesPerMinute = 60
 
+// createsPerMinute is how many drafts a client may create per minute (from
+// a template, an import, a copy or the API): far more than a person makes,
+// few enough that one client cannot fill the disk.
+const createsPerMinute = 60
+
 // maxClients bounds the limiter's memory under a flood of new addresses.
 const maxClients = 10000
 
-// missLimiter is a token bucket per client (an IPv4 address or an IPv6
-// /64): each miss takes a token; tokens come back at missesPerMinute.
-type missLimiter struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	clients map[string]*client
+// clientLimiter is a token bucket per client (an IPv4 address or an IPv6
+// /64): each counted event takes a token; tokens come back at perMinute.
+type clientLimiter struct {
+	mu        sync.Mutex
+	now       func() time.Time
+	perMinute int
+	clients   map[string]*client
 }
 
 type client struct {
@@ -34,8 +40,8 @@ type client struct {
 	seen   time.Time
 }
 
-func newMissLimiter(now func() time.Time) *missLimiter {
-	return &missLimiter{now: now, clients: map[string]*client{}}
+func newClientLimiter(perMinute int, now func() time.Time) *clientLimiter {
+	return &clientLimiter{now: now, perMinute: perMinute, clients: map[string]*client{}}
 }
 
 // clientKey groups IPv6 addresses by /64: one host usually has a whole
@@ -49,7 +55,7 @@ func clientKey(ip string) string {
 }
 
 // get returns the client's bucket; callers hold mu.
-func (l *missLimiter) get(ip string) *client {
+func (l *clientLimiter) get(ip string) *client {
 	now := l.now()
 	key := clientKey(ip)
 	c := l.clients[key]
@@ -57,7 +63,7 @@ func (l *missLimiter) get(ip string) *client {
 		if len(l.clients) >= maxClients {
 			l.prune(now)
 		}
-		c = &client{bucket: rate.NewLimiter(rate.Limit(float64(missesPerMinute)/60), missesPerMinute)}
+		c = &client{bucket: rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)}
 		l.clients[key] = c
 	}
 	c.seen = now
@@ -67,7 +73,7 @@ func (l *missLimiter) get(ip string) *client {
 // prune forgets clients not seen for a minute (their buckets are full
 // again); if a flood of new addresses leaves it over the bound, it forgets
 // arbitrary ones — each would have a fresh bucket anyway.
-func (l *missLimiter) prune(now time.Time) {
+func (l *clientLimiter) prune(now time.Time) {
 	for key, c := range l.clients {
 		if now.Sub(c.seen) >= time.Minute {
 			delete(l.clients, key)
@@ -82,7 +88,7 @@ func (l *missLimiter) prune(now time.Time) {
 }
 
 // blocked reports how long the client must wait, or 0.
-func (l *missLimiter) blocked(ip string) time.Duration {
+func (l *clientLimiter) blocked(ip string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.get(ip).bucket
@@ -95,8 +101,8 @@ func (l *missLimiter) blocked(ip string) time.Duration {
 	return r.DelayFrom(now)
 }
 
-// miss takes a token from the client's bucket.
-func (l *missLimiter) miss(ip string) {
+// take takes a token from the client's bucket.
+func (l *clientLimiter) take(ip string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.get(ip).bucket.AllowN(l.now(), 1)
@@ -117,9 +123,27 @@ func (s *Server) limitMisses(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		err := next(c)
 		if draft.IsUnknownToken(err) {
-			s.misses.miss(ip)
+			s.misses.take(ip)
 		}
 		return err
+	}
+}
+
+var errTooManyDrafts = &Error{Status: http.StatusTooManyRequests, Code: "too_many_drafts", Message: i18n.Text{
+	EN: "too many new drafts from this address in the last minute; wait a minute and try again; nothing was created",
+	ZH: "此地址在一分钟内新建了过多草稿；请稍等一分钟后重试；未创建任何内容"}}
+
+// limitCreation answers 429 to a client creating drafts faster than
+// createsPerMinute; every attempt counts.
+func (s *Server) limitCreation(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ip := c.RealIP()
+		if wait := s.creations.blocked(ip); wait > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return errTooManyDrafts
+		}
+		s.creations.take(ip)
+		return next(c)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -165,7 +166,11 @@ func spec4K(t testing.TB, tag string) []byte {
 	t.Helper()
 	doc := flowspec.Blank("sales_daily")
 	f := doc.Form()
-	f.Description = tag + " " + strings.Repeat("Daily roll-up of sales by region and channel. ", 75)
+	// Within the field limits: a long description and many parameters.
+	f.Description = tag + " " + strings.Repeat("Daily roll-up of sales by region and channel. ", 21)
+	for i := range 10 {
+		f.Parameters = append(f.Parameters, flowspec.Parameter{Name: "region_" + strconv.Itoa(i), Type: "Constant", Value: strings.Repeat("cn-shanghai,", 13)})
+	}
 	doc.Apply(f)
 	return doc.Canonical()
 }

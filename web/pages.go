@@ -111,7 +111,7 @@ func (s *Server) handleHome(c echo.Context) error {
 		}
 		d, err := s.drafts.Get(c.Request().Context(), id)
 		if draft.IsUnknownToken(err) {
-			s.misses.miss(ip)
+			s.misses.take(ip)
 		}
 		if err != nil {
 			continue // deleted or revoked: the cookie may be stale
@@ -341,8 +341,7 @@ func (s *Server) handleDownloadSpec(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	name := fileName(d.Spec.Form().Name) + ".flowspec.json"
-	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Response().Header().Set("Content-Disposition", attachment(fileName(d.Spec.Form().Name)+".flowspec.json"))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, d.Spec.Indented())
 }

@@ -19,20 +19,22 @@ func (s *Server) routes() {
 	page := []echo.MiddlewareFunc{pageGuard, s.csrf, rememberLanguage}
 	pageToken := append(page[:len(page):len(page)], s.limitMisses)
 	e.GET("/", s.handleHome, page...)
-	e.POST("/drafts", s.handleCreateDraftPage, page...)
+	create := append(page[:len(page):len(page)], s.limitCreation)
+	createToken := append(pageToken[:len(pageToken):len(pageToken)], s.limitCreation)
+	e.POST("/drafts", s.handleCreateDraftPage, create...)
 	e.GET("/import", s.handleImportPage, page...)
-	e.POST("/import", s.handleImportPost, page...)
+	e.POST("/import", s.handleImportPost, create...)
 	e.GET("/d/:id", s.handleEditor, pageToken...)
 	e.POST("/d/:id", s.handleEditorPost, pageToken...)
 	e.POST("/d/:id/preview", s.handlePreview, pageToken...)
 	e.POST("/d/:id/autosave", s.handleAutosave, pageToken...)
-	e.POST("/d/:id/copy", s.handleSaveCopy, pageToken...)
+	e.POST("/d/:id/copy", s.handleSaveCopy, createToken...)
 	e.POST("/d/:id/share/rotate", s.handleRotatePage, pageToken...)
 	e.GET("/d/:id/spec.json", s.handleDownloadSpec, pageToken...)
 	e.GET("/d/:id/history", s.handleHistory, pageToken...)
 	e.POST("/d/:id/history/restore", s.handleHistoryRestore, pageToken...)
 	e.GET("/v/:token", s.handleView, pageToken...)
-	e.POST("/v/:token/copy", s.handleViewCopy, pageToken...)
+	e.POST("/v/:token/copy", s.handleViewCopy, createToken...)
 
 	// The JSON API: no CSRF token (it takes only application/json and
 	// refuses cross-site requests). The guard is attached per route, not
@@ -41,7 +43,7 @@ func (s *Server) routes() {
 	e.POST("/api/v1/validate", s.handleValidate, apiGuard)
 	e.GET("/api/v1/cron", s.handleCron, apiGuard)
 
-	e.POST("/api/v1/drafts", s.handleCreateDraft, apiGuard)
+	e.POST("/api/v1/drafts", s.handleCreateDraft, apiGuard, s.limitCreation)
 	// Token routes: misses count towards the per-client limit.
 	token := []echo.MiddlewareFunc{apiGuard, s.limitMisses}
 	e.GET("/api/v1/drafts/:id", s.handleGetDraft, token...)
@@ -53,7 +55,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/drafts/:id/revisions/:version", s.handleGetRevision, token...)
 	e.POST("/api/v1/drafts/:id/revisions/:version/restore", s.handleRestore, token...)
 	e.GET("/api/v1/drafts/:id/diff", s.handleDiff, token...)
-	e.POST("/api/v1/drafts/:id/duplicate", s.handleDuplicate, token...)
+	e.POST("/api/v1/drafts/:id/duplicate", s.handleDuplicate, append(token[:len(token):len(token)], s.limitCreation)...)
 	e.POST("/api/v1/drafts/:id/undelete", s.handleUndelete, token...)
 	e.GET("/api/v1/views/:token", s.handleGetView, token...)
 	e.POST("/api/v1/drafts/:id/submit", s.handleSubmit, token...)

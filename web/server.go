@@ -38,7 +38,8 @@ type Server struct {
 	regions    []string
 	publicURL  string
 	authHeader string
-	misses     *missLimiter
+	misses     *clientLimiter // unknown tokens
+	creations  *clientLimiter // new drafts
 	// trustsProxies is set when --trusted-proxies names any; without it a
 	// forwarded request is worth one warning.
 	trustsProxies  bool
@@ -61,7 +62,8 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.misses = newMissLimiter(s.now)
+	s.misses = newClientLimiter(missesPerMinute, s.now)
+	s.creations = newClientLimiter(createsPerMinute, s.now)
 	s.trustsProxies = len(cfg.TrustedProxies) > 0
 	s.csrf = newCSRF()
 	e := s.echo

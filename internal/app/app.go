@@ -13,7 +13,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/flowform/flowform/internal/dataworks"
 	"github.com/flowform/flowform/internal/draft"
@@ -80,6 +83,9 @@ func New(ctx context.Context, cfg Config, getenv func(string) string, log *slog.
 			AuthHeader:     cfg.AuthHeader,
 			TrustedProxies: proxies,
 		}),
+		// The standard library's own messages (TLS handshakes, accept
+		// errors) go to the structured log too.
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      writeTimeout, // submit routes extend theirs
@@ -135,6 +141,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopJobs()
 	go a.purgeDeleted(jobs)
 
+	// Connections beyond the limit wait in the kernel's queue instead of
+	// using up file descriptors the database needs.
+	ln = netutil.LimitListener(ln, a.maxConnections())
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(ln) }()
 	select {
@@ -162,6 +171,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.log.Info("stopped cleanly")
 	return nil
+}
+
+// maxConnections is --max-connections, or three quarters of the soft
+// open-file limit (the rest is for the database, the DataWorks calls and
+// the process itself).
+func (a *App) maxConnections() int {
+	if a.cfg.MaxConnections > 0 {
+		return a.cfg.MaxConnections
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < 256 {
+		return 128
+	}
+	return int(lim.Cur * 3 / 4)
 }
 
 // Close releases the store and the sandbox endpoint. Submissions still

@@ -21,6 +21,7 @@ type Config struct {
 	AuthHeader        string
 	TrustedProxies    string // comma-separated CIDRs
 	DataWorksTimeout  time.Duration
+	MaxConnections    int // 0: derived from the descriptor limit
 
 	// HTTPWriteTimeout bounds writing a reply (submit routes extend it to
 	// what a DataWorks call may take); 60 s when zero. Not a flag: tests
@@ -73,6 +74,7 @@ func parseFlags(fs *flag.FlagSet, cfg *Config, args []string, getenv func(string
 	fs.StringVar(&cfg.Sandbox, "sandbox", "auto", "auto (sandbox when no Alibaba credentials resolve), on or off")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL used in share links (default: from the request)")
 	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)")
+	fs.IntVar(&cfg.MaxConnections, "max-connections", 0, "most client connections served at once; more wait to be accepted (default: three quarters of the open-file limit)")
 	fs.StringVar(&cfg.AuthHeader, "auth-header", "", "trusted header carrying the user's identity, set by an SSO proxy (e.g. X-Forwarded-Email); authors are \"anonymous\" without it")
 
 	// Environment first, so flags given on the command line override it.
@@ -117,6 +119,9 @@ func (c Config) check() error {
 	}
 	if _, err := c.proxies(); err != nil {
 		return err
+	}
+	if c.MaxConnections < 0 {
+		return fmt.Errorf("--max-connections: %d is negative", c.MaxConnections)
 	}
 	if c.Region == "" {
 		return fmt.Errorf("--region must not be empty")

@@ -49,6 +49,9 @@ type Input struct {
 	ProjectID string
 	Region    string
 	Spec      *flowspec.Document
+	// KeepProjectID and KeepRegion leave the stored values as they are
+	// (an update that does not mention them).
+	KeepProjectID, KeepRegion bool
 }
 
 // RevisionInfo describes one revision without its content.

@@ -6,6 +6,10 @@ import (
 )
 
 func conflictMessage(expected, current int64) i18n.Text {
+	if expected < 1 {
+		return i18n.Sprintf("If-Match names no version of this draft (a weak or unknown entity-tag); it is at version %d; nothing was changed",
+			"If-Match 未指明此草稿的任何版本（弱校验或未知的实体标签）；当前为版本 %d；未做任何更改", current)
+	}
 	return i18n.Sprintf(
 		"this draft was saved by someone else: you edited version %d, it is now at version %d; nothing was overwritten — reload, or save your copy as a new draft",
 		"此草稿已被他人保存：你编辑的是版本 %d，当前为版本 %d；未覆盖任何内容——请重新加载，或将你的内容另存为新草稿",

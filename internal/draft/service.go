@@ -58,6 +58,9 @@ func (s *Service) check(in *Input) error {
 	if !regionPattern.MatchString(in.Region) {
 		return invalid("region: %q is not a region ID such as cn-shanghai", "region：「%s」不是地域 ID，例如 cn-shanghai", in.Region)
 	}
+	if f := in.Spec.CheckLimits(); f != nil {
+		return &Error{Code: Invalid, Message: f.Message}
+	}
 	in.ProjectID = strings.TrimSpace(in.ProjectID)
 	if f := flowspec.CheckProjectID(in.ProjectID); f != nil {
 		return &Error{Code: Invalid, Message: f.Message}
@@ -128,11 +131,17 @@ func storeErr(err error) error {
 // Update saves in as the next version if the draft is still at expected;
 // otherwise it fails with a Conflict error that carries the current draft.
 func (s *Service) Update(ctx context.Context, token string, expected int64, in Input, author string) (*Draft, error) {
-	if err := s.check(&in); err != nil {
-		return nil, err
-	}
 	rec, err := s.lookup(ctx, token)
 	if err != nil {
+		return nil, err
+	}
+	if in.KeepProjectID {
+		in.ProjectID = rec.ProjectID
+	}
+	if in.KeepRegion {
+		in.Region = rec.Region
+	}
+	if err := s.check(&in); err != nil {
 		return nil, err
 	}
 	return s.save(ctx, token, rec, expected, in.ProjectID, in.Region, in.Spec.Canonical(), author)

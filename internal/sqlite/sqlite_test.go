@@ -55,7 +55,11 @@ func newService(s *Store) *draft.Service {
 func spec4K(tag string) *flowspec.Document {
 	doc := flowspec.Blank("sales_daily")
 	f := doc.Form()
-	f.Description = tag + " " + strings.Repeat("Daily roll-up of sales by region and channel. ", 75)
+	// Within the field limits: a long description and many parameters.
+	f.Description = tag + " " + strings.Repeat("Daily roll-up of sales by region and channel. ", 21)
+	for i := range 10 {
+		f.Parameters = append(f.Parameters, flowspec.Parameter{Name: "region_" + strconv.Itoa(i), Type: "Constant", Value: strings.Repeat("cn-shanghai,", 13)})
+	}
 	doc.Apply(f)
 	return doc
 }

@@ -1,0 +1,66 @@
+package flowspec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Form)
+		path string // "" when within the limits
+	}{
+		{"a real workflow", func(f *Form) {}, ""},
+		{"name at the limit", func(f *Form) { f.Name = strings.Repeat("n", MaxName) }, ""},
+		{"name too long", func(f *Form) { f.Name = strings.Repeat("n", MaxName+1) }, "spec.workflows[0].name"},
+		{"CJK counts characters, not bytes", func(f *Form) { f.Name = strings.Repeat("销", MaxName) }, ""},
+		{"folder path too long", func(f *Form) { f.Folder = strings.Repeat("a/", MaxPath/2) }, "spec.workflows[0].script.path"},
+		{"description too long", func(f *Form) { f.Description = strings.Repeat("d", MaxDescription+1) }, "spec.workflows[0].description"},
+		{"description with lines", func(f *Form) { f.Description = "line one\nline two\r\n\tindented" }, ""},
+		{"owner too long", func(f *Form) { f.Owner = strings.Repeat("1", MaxOwner+1) }, "spec.workflows[0].owner"},
+		{"parameter value too long", func(f *Form) {
+			f.Parameters = []Parameter{{Name: "bizdate", Type: "System", Value: strings.Repeat("$", MaxParameterValue+1)}}
+		}, "spec.workflows[0].script.parameters[0].value"},
+		{"output name too long", func(f *Form) { f.Outputs = []Output{{Data: strings.Repeat("o", MaxOutputName+1)}} }, "spec.workflows[0].outputs.nodeOutputs[0].data"},
+		{"right-to-left override in the name", func(f *Form) { f.Name = "sales\u202Eyliad" }, "spec.workflows[0].name"},
+		{"newline in the name", func(f *Form) { f.Name = "sales\ndaily" }, "spec.workflows[0].name"},
+		{"NUL in a parameter name", func(f *Form) { f.Parameters = []Parameter{{Name: "biz\x00date", Type: "System", Value: "x"}} }, "spec.workflows[0].script.parameters[0].name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := Blank("sales_daily")
+			f := doc.Form()
+			tt.edit(&f)
+			doc.Apply(f)
+			got := doc.CheckLimits()
+			switch {
+			case tt.path == "" && got != nil:
+				t.Fatalf("refused: %+v", got)
+			case tt.path != "" && (got == nil || got.Path != tt.path || !strings.Contains(got.Message.EN, "nothing was saved")):
+				t.Fatalf("got %+v, want a refusal at %s", got, tt.path)
+			}
+		})
+	}
+}
+
+// TestRealSamplesAreWithinLimits: the limits never refuse what DataWorks
+// itself produced.
+func TestRealSamplesAreWithinLimits(t *testing.T) {
+	files, _ := filepath.Glob("testdata/import/*.json")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _, err := Import(data)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if f := doc.CheckLimits(); f != nil {
+			t.Errorf("%s: %+v", file, f)
+		}
+	}
+}
