@@ -206,6 +206,15 @@ func readEditorForm(c echo.Context, d *draft.Draft, lang i18n.Lang) editorInput 
 	v.ViewerZone = form.Get("viewer_tz")
 
 	doc.Apply(f)
+	// The spec's field limits, at the field that breaks one: the form is
+	// refused like any other bad value, before anything is saved.
+	if limit := doc.CheckLimits(); limit != nil {
+		field := fieldFor(limit.Path)
+		if field == "" {
+			field = "name"
+		}
+		fail(field, limit.Message)
+	}
 	in.view = v
 	return in
 }

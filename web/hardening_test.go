@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,5 +173,38 @@ func TestPanicsAreLoggedWithTheirStack(t *testing.T) {
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/panic-for-test", nil))
 	if rec.Code != 500 || !strings.Contains(logs.String(), "boom") || !strings.Contains(logs.String(), "hardening_test.go") {
 		t.Fatalf("%d\n%s", rec.Code, logs.String())
+	}
+}
+
+// TestLimitsHoldOnFormsAndImport: the same field limits refuse a form
+// post (full page and autosave) and an import, naming the field, and the
+// draft is unchanged.
+func TestLimitsHoldOnFormsAndImport(t *testing.T) {
+	srv := newTestServer(t)
+	b := newClient(t, srv)
+	path, editor := b.newDraftPage("daily")
+	form := editorForm(editor)
+	form.Set("name", strings.Repeat("n", 900))
+	form.Set("action", "save")
+	if res, page := b.do("POST", path, form, nil); res.StatusCode != 422 || !strings.Contains(page.Find("#err-name").Text(), "at most 128") {
+		t.Errorf("saving the form with a 900-character name: %d, error at the name: %q", res.StatusCode, page.Find("#err-name").Text())
+	}
+	// Autosave answers an htmx fragment saying nothing was saved; the live
+	// preview marks the field.
+	if _, status := b.do("POST", path+"/autosave", form, map[string]string{"HX-Request": "true"}); !strings.Contains(status.Text(), "Not saved") {
+		t.Errorf("autosave with a 900-character name: %.300q", status.Text())
+	}
+	if _, preview := b.do("POST", path+"/preview", form, map[string]string{"HX-Request": "true"}); !strings.Contains(preview.Find("#err-name").Text(), "at most 128") {
+		t.Errorf("the preview does not mark the name: %.300q", preview.Text())
+	}
+	id := path[strings.LastIndex(path, "/")+1:]
+	if r := do(t, srv, "GET", "/api/v1/drafts/"+id, "", "", nil); !strings.Contains(string(r.body), `"version":1`) {
+		t.Fatalf("the draft changed: %s", r.body)
+	}
+	_, page := b.do("GET", "/import", nil, nil)
+	spec := `{"version":"1.1.0","kind":"CycleWorkflow","spec":{"workflows":[{"name":"` + strings.Repeat("n", 900) + `","script":{"path":"x","runtime":{"command":"WORKFLOW"}}}]}}`
+	res, imported := b.do("POST", "/import", url.Values{"_csrf": {csrf(t, page)}, "spec": {spec}, "action": {"create"}}, nil)
+	if res.StatusCode < 400 || !strings.Contains(imported.Text(), "at most 128") {
+		t.Fatalf("import of a 900-character name: %d %.300q", res.StatusCode, imported.Text())
 	}
 }
