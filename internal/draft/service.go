@@ -3,6 +3,7 @@ package draft
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func (s *Service) Create(ctx context.Context, in Input, author string) (*Draft, 
 	if err := s.store.Create(ctx, rec); err != nil {
 		return nil, err
 	}
-	return toDraft(token, rec)
+	return s.toDraft(token, rec)
 }
 
 // Get reads a draft through its edit token.
@@ -92,7 +93,7 @@ func (s *Service) Get(ctx context.Context, token string) (*Draft, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toDraft(token, rec)
+	return s.toDraft(token, rec)
 }
 
 // View reads a draft through its view token. The result carries no edit
@@ -105,7 +106,7 @@ func (s *Service) View(ctx context.Context, viewTok string) (*Draft, error) {
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	d, err := toDraft("", rec)
+	d, err := s.toDraft("", rec)
 	if err != nil {
 		return nil, err
 	}
@@ -166,11 +167,11 @@ func (s *Service) save(ctx context.Context, token string, rec Record, expected i
 	case err != nil:
 		return nil, storeErr(err)
 	}
-	return toDraft(token, next)
+	return s.toDraft(token, next)
 }
 
 func (s *Service) conflict(token string, current Record, expected int64) error {
-	d, err := toDraft(token, current)
+	d, err := s.toDraft(token, current)
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func (s *Service) RotateView(ctx context.Context, token string) (*Draft, error) 
 	if err := s.store.SetView(ctx, rec.Key, rec.ViewKey, rec.ViewSeq); err != nil {
 		return nil, storeErr(err)
 	}
-	return toDraft(token, rec)
+	return s.toDraft(token, rec)
 }
 
 // Revisions lists a draft's revisions, newest first.
@@ -294,10 +295,15 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 	return s.store.Purge(ctx, s.now().Add(-RestoreWindow))
 }
 
-func toDraft(token string, rec Record) (*Draft, error) {
+// toDraft opens a stored record. Stored specs are canonical JSON, so one
+// that does not parse was damaged on disk: the store is told, and stops
+// taking writes.
+func (s *Service) toDraft(token string, rec Record) (*Draft, error) {
 	doc, _, err := flowspec.Import(rec.Spec)
 	if err != nil {
-		return nil, err // stored specs are canonical; this is corruption
+		damage := fmt.Errorf("%w: the stored spec of a draft does not parse (%v)", ErrCorrupt, err)
+		s.store.Damaged(damage)
+		return nil, damage
 	}
 	d := &Draft{
 		ID: token, Version: rec.Version, ProjectID: rec.ProjectID, Region: rec.Region, Spec: doc, SpecJSON: rec.Spec,

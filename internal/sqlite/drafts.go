@@ -5,7 +5,6 @@ import (
 	"compress/flate"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,10 +32,6 @@ func scanRecord(row interface{ Scan(...any) error }) (draft.Record, error) {
 	err := row.Scan(&r.Key, &r.ViewKey, &r.ViewSeq, &r.Version, &r.ProjectID, &r.Region, &r.Spec, &r.Author, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, draft.ErrNotFound
-	}
-	if err == nil && !json.Valid(r.Spec) {
-		// Only a damaged page turns stored canonical JSON into this.
-		return r, fmt.Errorf("%w: a stored spec is not JSON", draft.ErrCorrupt)
 	}
 	r.CreatedAt, r.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return r, err

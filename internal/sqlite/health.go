@@ -65,6 +65,15 @@ func (s *Store) fail(op string, err error) error {
 	return wrapped
 }
 
+// Damaged implements draft.Store.
+func (s *Store) Damaged(err error) {
+	s.health.mu.Lock()
+	defer s.health.mu.Unlock()
+	if s.health.corrupt == nil {
+		s.health.corrupt = fmt.Errorf("sqlite: %s: %w", s.path, err)
+	}
+}
+
 // wrote records that a write succeeded: space is available again.
 func (s *Store) wrote() {
 	s.health.mu.Lock()
