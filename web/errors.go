@@ -150,7 +150,9 @@ func (s *Server) sendConflict(c echo.Context, de *draft.Error) {
 func fromEcho(he *echo.HTTPError) *Error {
 	switch he.Code {
 	case http.StatusNotFound:
-		return &Error{Status: he.Code, Code: "not_found", Message: i18n.Text{EN: "not found", ZH: "未找到"}}
+		return &Error{Status: he.Code, Code: "not_found", Message: i18n.Text{
+			EN: "there is no page or API route at this address; check the link, or start again from the home page",
+			ZH: "此地址没有对应的页面或 API 路由；请检查链接，或从首页重新开始"}}
 	case http.StatusMethodNotAllowed:
 		return &Error{Status: he.Code, Code: "method_not_allowed", Message: i18n.Text{EN: "method not allowed", ZH: "不支持该请求方法"}}
 	case http.StatusRequestEntityTooLarge:

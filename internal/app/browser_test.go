@@ -315,6 +315,42 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The submission flow in the sandbox, a too-long name, and a 404 page
+	// reached through a crafted path.
+	must(t, ctx, chromedp.Navigate(editor+"?lang=en"), chromedp.WaitVisible(chromedp.CSS("#live")))
+	must(t, ctx, replace("#project_id", "123456"))
+	waitFor(t, ctx, "autosave of the ProjectId", `document.querySelector("#save-status").innerText.includes("Saved as version")`)
+	page := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+		must(t, ctx, steps...)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page("submit-confirm.png", chromedp.Navigate(editor+"/submit"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-button"]`)))
+	page("submit-result.png", chromedp.Click(chromedp.CSS(`[data-testid="submit-button"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="result"]`)))
+	page("not-found.png", chromedp.Navigate(app.URL+"%5Cevil.example"), chromedp.WaitVisible(chromedp.CSS("main")))
+	must(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#live")), replace("#name", strings.Repeat("n", 200)))
+	waitFor(t, ctx, "the name limit at the field", `document.querySelector("#err-name").innerText.includes("at most 128")`)
+	page("editor-name-too-long.png")
+}
+
+// TestBrowserNameLimitIsShownAtTheField: typing a name over the limit
+// marks the name field with the limit, and autosave saves nothing.
+func TestBrowserNameLimitIsShownAtTheField(t *testing.T) {
+	app := start(t, noCredentials())
+	ctx := newBrowser(t)
+	editor := newEditor(t, ctx, app, "daily")
+	must(t, ctx, replace("#name", strings.Repeat("n", 200)))
+	waitFor(t, ctx, "the name limit at the field", `document.querySelector("#err-name").innerText.includes("at most 128")`)
+	waitFor(t, ctx, "autosave refused", `document.querySelector("#save-status").innerText.includes("Not saved")`)
+	id := editor[strings.LastIndex(editor, "/")+1:]
+	if r := app.do(t, "GET", "/api/v1/drafts/"+id, "", nil); !strings.Contains(string(r.body), `"version":1`) {
+		t.Fatalf("the too-long name was saved: %s", r.body)
+	}
 }
 
 // TestBrowserSubmitInSandbox submits from the editor in sandbox mode and
