@@ -108,6 +108,12 @@ func (l *clientLimiter) take(ip string) {
 	l.get(ip).bucket.AllowN(l.now(), 1)
 }
 
+// retryLater is a 429 that says when to try again.
+func retryLater(c echo.Context, wait time.Duration, err *Error) error {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return err
+}
+
 var errTooManyMisses = &Error{Status: http.StatusTooManyRequests, Code: "too_many_misses", Message: i18n.Text{
 	EN: "too many links that lead nowhere from this address; wait a minute and try again",
 	ZH: "此地址访问了过多无效链接；请稍等一分钟后重试"}}
@@ -118,8 +124,7 @@ func (s *Server) limitMisses(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ip := c.RealIP()
 		if wait := s.misses.blocked(ip); wait > 0 {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			return errTooManyMisses
+			return retryLater(c, wait, errTooManyMisses)
 		}
 		err := next(c)
 		if draft.IsUnknownToken(err) {
@@ -139,8 +144,7 @@ func (s *Server) limitCreation(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ip := c.RealIP()
 		if wait := s.creations.blocked(ip); wait > 0 {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			return errTooManyDrafts
+			return retryLater(c, wait, errTooManyDrafts)
 		}
 		s.creations.take(ip)
 		return next(c)
