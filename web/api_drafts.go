@@ -228,7 +228,7 @@ func ifMatch(c echo.Context) (int64, error) {
 	}
 	weak := strings.HasPrefix(v, "W/")
 	tag := strings.TrimPrefix(v, "W/")
-	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' || strings.ContainsAny(tag[1:len(tag)-1], "\" \x7f") {
+	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' || !entityTagChars(tag[1:len(tag)-1]) {
 		return 0, &Error{Status: http.StatusBadRequest, Code: "if_match", Message: i18n.Sprintf(
 			`If-Match: %q is not an entity-tag such as "3" (quotes included); nothing was changed`,
 			`If-Match：「%s」不是实体标签，例如 "3"（含引号）；未做任何更改`, v)}
@@ -238,6 +238,18 @@ func ifMatch(c echo.Context) (int64, error) {
 		return -1, nil
 	}
 	return n, nil
+}
+
+// entityTagChars reports whether s is made of etagc (RFC 9110 §8.8.3):
+// '!', '#'–'~' and obs-text. A list of tags ("1", "2") is not accepted:
+// a save names the one version it edited.
+func entityTagChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b != 0x21 && (b < 0x23 || b > 0x7e) && b < 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // handleCreateDraft serves POST /api/v1/drafts.

@@ -407,6 +407,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"If-Match star", "PUT", "application/json", `{"spec":` + good + `}`, "*", 428, "precondition_required"},
 		{"If-Match without quotes", "PUT", "application/json", `{"spec":` + good + `}`, `1`, 400, "if_match"},
 		{"If-Match garbage", "PUT", "application/json", `{"spec":` + good + `}`, `"v1`, 400, "if_match"},
+		{"If-Match with a tab", "PUT", "application/json", `{"spec":` + good + `}`, "\"\t1\"", 400, "if_match"},
 		{"If-Match weak", "PUT", "application/json", `{"spec":` + good + `}`, `W/"1"`, 412, "conflict"},
 		{"If-Match leading zero", "PUT", "application/json", `{"spec":` + good + `}`, `"01"`, 412, "conflict"},
 		{"If-Match plus sign", "PUT", "application/json", `{"spec":` + good + `}`, `"+1"`, 412, "conflict"},

@@ -208,3 +208,35 @@ func TestLimitsHoldOnFormsAndImport(t *testing.T) {
 		t.Fatalf("import of a 900-character name: %d %.300q", res.StatusCode, imported.Text())
 	}
 }
+
+// TestDeletedRecentDraftsDoNotLockOutTheirOwner: deleted drafts in the
+// recent list count as misses once; the list forgets them, and the
+// owner's live drafts stay listed however often the home page is opened.
+func TestDeletedRecentDraftsDoNotLockOutTheirOwner(t *testing.T) {
+	srv := newTestServer(t)
+	live := createDraft(t, srv, `{"template":"daily","name":"still_here"}`)
+	ids := []string{live.ID}
+	for range 9 {
+		d := createDraft(t, srv, `{"template":"daily"}`)
+		do(t, srv, "DELETE", "/api/v1/drafts/"+d.ID, "", "", nil)
+		ids = append(ids, d.ID)
+	}
+	cookie := "ff_recent=" + strings.Join(ids, ".")
+	for range 20 {
+		r := do(t, srv, "GET", "/", "", "", map[string]string{"Cookie": cookie})
+		if !strings.Contains(string(r.body), "still_here") {
+			t.Fatal("the live draft is no longer listed")
+		}
+		for _, sc := range (&http.Response{Header: r.header}).Cookies() {
+			if sc.Name == "ff_recent" {
+				cookie = "ff_recent=" + sc.Value
+			}
+		}
+	}
+	if cookie != "ff_recent="+live.ID {
+		t.Errorf("the recent list still holds deleted drafts: %s", cookie)
+	}
+	if r := do(t, srv, "GET", "/api/v1/drafts/"+live.ID, "", "", nil); r.status != 200 {
+		t.Fatalf("the owner is locked out: %d", r.status)
+	}
+}

@@ -1,16 +1,29 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/flowform/flowform/internal/draft"
 )
 
 // handleHealth serves GET /healthz: 200 {"status":"ok"} while drafts can be
-// read and saved, else 503 {"status":"unavailable","reason":…}.
+// read and saved, else 503 {"status":"unavailable","reason":…}. The reason
+// names the kind of trouble only: file paths and driver messages are for
+// the log, not for anyone who can reach the port.
 func (s *Server) handleHealth(c echo.Context) error {
-	if err := s.drafts.Health(c.Request().Context()); err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+	err := s.drafts.Health(c.Request().Context())
+	if err == nil {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	reason := "the database cannot be used"
+	for _, kind := range []error{draft.ErrCorrupt, draft.ErrStorageFull, draft.ErrStorageBusy} {
+		if errors.Is(err, kind) {
+			reason = kind.Error()
+			break
+		}
+	}
+	return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 }

@@ -139,15 +139,22 @@ var errTooManyDrafts = &Error{Status: http.StatusTooManyRequests, Code: "too_man
 	ZH: "此地址在一分钟内新建了过多草稿；请稍等一分钟后重试；未创建任何内容"}}
 
 // limitCreation answers 429 to a client creating drafts faster than
-// createsPerMinute; every attempt counts.
+// createsPerMinute. Drafts created count; refused requests and the import
+// page's check (which creates nothing) do not.
 func (s *Server) limitCreation(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if c.Path() == "/import" && c.FormValue("action") != "create" {
+			return next(c)
+		}
 		ip := c.RealIP()
 		if wait := s.creations.blocked(ip); wait > 0 {
 			return retryLater(c, wait, errTooManyDrafts)
 		}
-		s.creations.take(ip)
-		return next(c)
+		err := next(c)
+		if status := c.Response().Status; err == nil && (status == http.StatusCreated || status == http.StatusSeeOther) {
+			s.creations.take(ip)
+		}
+		return err
 	}
 }
 

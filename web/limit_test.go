@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -94,4 +95,23 @@ func (l *lockedLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestImportCheckIsNotACreation: checking an import creates nothing and
+// is never refused by the creation limit; refused creations do not count.
+func TestImportCheckIsNotACreation(t *testing.T) {
+	srv := newTestServer(t)
+	b := newClient(t, srv)
+	_, page := b.do("GET", "/import", nil, nil)
+	token := csrf(t, page)
+	spec := `{"version":"1.1.0","kind":"CycleWorkflow","spec":{"workflows":[{"name":"x","script":{"path":"x","runtime":{"command":"WORKFLOW"}}}]}}`
+	for range createsPerMinute + 5 {
+		if res, _ := b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {spec}, "action": {"check"}}, nil); res.StatusCode != 200 {
+			t.Fatalf("import check: %d", res.StatusCode)
+		}
+		do(t, srv, "POST", "/api/v1/drafts", "application/json", `{"template":"no-such"}`, nil) // refused: 400
+	}
+	if r := do(t, srv, "POST", "/api/v1/drafts", "application/json", `{}`, nil); r.status != 201 {
+		t.Fatalf("a creation after checks and refusals: %d %s", r.status, r.body)
+	}
 }

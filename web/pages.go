@@ -82,6 +82,10 @@ func rememberDraft(c echo.Context, id string) {
 			ids = append(ids, other)
 		}
 	}
+	setRecent(c, ids)
+}
+
+func setRecent(c echo.Context, ids []string) {
 	c.SetCookie(&http.Cookie{Name: recentCookie, Value: strings.Join(ids, "."), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
 }
@@ -103,22 +107,32 @@ func (s *Server) handleHome(c echo.Context) error {
 		v.Templates = append(v.Templates, tv)
 	}
 	ip := c.RealIP()
-	for i, id := range recentDrafts(c) {
+	recent := recentDrafts(c)
+	var live []string
+	read := 0
+	for _, id := range recent {
 		// The cookie is the client's to write: read a bounded number of
 		// entries, and count unknown ones as misses like any token route.
-		if i == maxRecent || s.misses.blocked(ip) > 0 {
+		if read == maxRecent || s.misses.blocked(ip) > 0 {
 			break
 		}
+		read++
 		d, err := s.drafts.Get(c.Request().Context(), id)
 		if draft.IsUnknownToken(err) {
 			s.misses.take(ip)
 		}
 		if err != nil {
-			continue // deleted or revoked: the cookie may be stale
+			continue // deleted or revoked
 		}
+		live = append(live, id)
 		f := d.Spec.Form()
 		v.Recent = append(v.Recent, components.RecentDraft{ID: d.ID, Name: f.Name, Cron: f.Cron,
 			Updated: d.UpdatedAt.Format("2006-01-02 15:04 UTC")})
+	}
+	if read == min(len(recent), maxRecent) && len(live) < read {
+		// Forget what opened nothing, so that a deleted draft counts as a
+		// miss once, not on every visit.
+		setRecent(c, live)
 	}
 	return render(c, http.StatusOK, components.Home(v))
 }

@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/net/netutil"
-
 	"github.com/flowform/flowform/internal/dataworks"
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/sqlite"
@@ -141,9 +139,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopJobs()
 	go a.purgeDeleted(jobs)
 
-	// Connections beyond the limit wait in the kernel's queue instead of
-	// using up file descriptors the database needs.
-	ln = netutil.LimitListener(ln, a.maxConnections())
+	// Connections stay below the descriptor limit, which the database
+	// and the DataWorks calls need too; idle ones make way for new ones.
+	guard := newConnGuard(ln, a.maxConnections())
+	a.server.ConnState = guard.track
+	ln = guard
 	served := make(chan error, 1)
 	go func() { served <- a.server.Serve(ln) }()
 	select {

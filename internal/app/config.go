@@ -74,7 +74,7 @@ func parseFlags(fs *flag.FlagSet, cfg *Config, args []string, getenv func(string
 	fs.StringVar(&cfg.Sandbox, "sandbox", "auto", "auto (sandbox when no Alibaba credentials resolve), on or off")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "base URL used in share links (default: from the request)")
 	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)")
-	fs.IntVar(&cfg.MaxConnections, "max-connections", 0, "most client connections served at once; more wait to be accepted (default: three quarters of the open-file limit)")
+	fs.IntVar(&cfg.MaxConnections, "max-connections", 0, "most client connections kept open; beyond it the oldest idle one is closed (default: three quarters of the open-file limit)")
 	fs.StringVar(&cfg.AuthHeader, "auth-header", "", "trusted header carrying the user's identity, set by an SSO proxy (e.g. X-Forwarded-Email); authors are \"anonymous\" without it")
 
 	// Environment first, so flags given on the command line override it.

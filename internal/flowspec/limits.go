@@ -34,8 +34,9 @@ const (
 	MaxOutputName     = 256
 )
 
-// CheckLimits returns the first text field of the document that is too
-// long or holds characters no DataWorks name or value should: control
+// CheckLimits returns the first text field of the document — the form's
+// fields, then every name, path and description anywhere in it — that is
+// too long or holds characters no DataWorks name or value should: control
 // characters (NUL, newlines — except in a description) and the Unicode
 // bidirectional controls that make text display in another order than it
 // is stored.
@@ -72,6 +73,18 @@ func (d *Document) CheckLimits() *Finding {
 	for i, o := range f.Outputs {
 		fields = append(fields, field{wf + ".outputs.nodeOutputs[" + strconv.Itoa(i) + "].data", output, o.Data, MaxOutputName, false})
 	}
+	// Then every name, path and description anywhere else in the document:
+	// inner nodes, spec.name, the flat manual-workflow shape.
+	walkText(d.root, "", func(path, key, value string) {
+		switch key {
+		case "name":
+			fields = append(fields, field{path, name, value, MaxName, false})
+		case "path":
+			fields = append(fields, field{path, folder, value, MaxPath, false})
+		case "description":
+			fields = append(fields, field{path, description, value, MaxDescription, true})
+		}
+	})
 	for _, x := range fields {
 		if n := utf8.RuneCountInString(x.value); n > x.max {
 			fd := failure("V23", "too_long", x.path, i18n.Text{
@@ -89,12 +102,39 @@ func (d *Document) CheckLimits() *Finding {
 	return nil
 }
 
-// forbiddenRune finds a control or bidirectional-control character.
+// walkText calls fn for every string member of every object below n.
+func walkText(n *node, path string, fn func(path, key, value string)) {
+	switch n.kind {
+	case kindObject:
+		for _, m := range n.members {
+			p := m.key
+			if path != "" {
+				p = path + "." + m.key
+			}
+			if v, ok := m.val.str(); ok {
+				fn(p, m.key, v)
+			}
+			walkText(m.val, p, fn)
+		}
+	case kindArray:
+		for i, item := range n.items {
+			walkText(item, path+"["+strconv.Itoa(i)+"]", fn)
+		}
+	}
+}
+
+// forbiddenRune finds a character no single-line name or value should
+// hold: controls, invisible format characters (bidirectional overrides,
+// zero-width spaces, byte-order marks), line and paragraph separators,
+// invalid UTF-8. A description may hold line breaks and tabs, and format
+// characters other than the bidirectional controls.
 func forbiddenRune(s string, multiline bool) (rune, bool) {
 	for _, r := range s {
 		switch {
 		case multiline && (r == '\n' || r == '\r' || r == '\t'):
 		case unicode.IsControl(r), unicode.Is(unicode.Bidi_Control, r), r == utf8.RuneError:
+			return r, true
+		case !multiline && (unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r)):
 			return r, true
 		}
 	}

@@ -27,6 +27,8 @@ func TestCheckLimits(t *testing.T) {
 		{"output name too long", func(f *Form) { f.Outputs = []Output{{Data: strings.Repeat("o", MaxOutputName+1)}} }, "spec.workflows[0].outputs.nodeOutputs[0].data"},
 		{"right-to-left override in the name", func(f *Form) { f.Name = "sales\u202Eyliad" }, "spec.workflows[0].name"},
 		{"newline in the name", func(f *Form) { f.Name = "sales\ndaily" }, "spec.workflows[0].name"},
+		{"zero-width space in the name", func(f *Form) { f.Name = "sales\u200bdaily" }, "spec.workflows[0].name"},
+		{"line separator in the owner", func(f *Form) { f.Owner = "1\u20282" }, "spec.workflows[0].owner"},
 		{"NUL in a parameter name", func(f *Form) { f.Parameters = []Parameter{{Name: "biz\x00date", Type: "System", Value: "x"}} }, "spec.workflows[0].script.parameters[0].name"},
 	}
 	for _, tt := range tests {
@@ -43,6 +45,25 @@ func TestCheckLimits(t *testing.T) {
 				t.Fatalf("got %+v, want a refusal at %s", got, tt.path)
 			}
 		})
+	}
+}
+
+// TestLimitsReachEveryNameAndPath: inner nodes, spec.name and the flat
+// manual-workflow shape are held to the same limits.
+func TestLimitsReachEveryNameAndPath(t *testing.T) {
+	long := strings.Repeat("x", MaxName+1)
+	for _, tt := range []struct{ doc, path string }{
+		{`{"version":"1.1.0","kind":"CycleWorkflow","spec":{"name":"` + long + `","workflows":[{"name":"a","script":{"path":"a"}}]}}`, "spec.name"},
+		{`{"version":"1.1.0","kind":"CycleWorkflow","spec":{"workflows":[{"name":"a","script":{"path":"a"},"nodes":[{"name":"` + long + `"}]}]}}`, "spec.workflows[0].nodes[0].name"},
+		{`{"version":"1.1.0","kind":"CycleWorkflow","spec":{"workflows":[{"name":"a","script":{"path":"a"},"nodes":[{"name":"n","script":{"path":"\u202ea/n"}}]}]}}`, "spec.workflows[0].nodes[0].script.path"},
+	} {
+		doc, _, err := Import([]byte(tt.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := doc.CheckLimits(); f == nil || f.Path != tt.path {
+			t.Errorf("%s: %+v", tt.path, f)
+		}
 	}
 }
 

@@ -41,7 +41,7 @@ func scanRecord(row interface{ Scan(...any) error }) (draft.Record, error) {
 func (s *Store) Create(ctx context.Context, rec draft.Record) error {
 	rev, err := s.pack(ctx, rec)
 	if err != nil {
-		return err
+		return s.fail("compress revision", err)
 	}
 	return s.write(ctx, "create draft", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (`+draftColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -72,7 +72,7 @@ func (s *Store) GetByView(ctx context.Context, viewKey string) (draft.Record, er
 func (s *Store) Update(ctx context.Context, expected int64, rec draft.Record) error {
 	rev, err := s.pack(ctx, rec)
 	if err != nil {
-		return err
+		return s.fail("compress revision", err)
 	}
 	return s.write(ctx, "save draft", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE drafts SET version = ?, project_id = ?, region = ?, spec = ?, author = ?, updated_at = ?
@@ -148,7 +148,13 @@ func readRevisionSpec(ctx context.Context, q queryer, key string, version int64)
 			return nil, err
 		}
 	}
-	return inflate(packed, dict)
+	spec, err := inflate(packed, dict)
+	if err != nil {
+		// Revisions are written once, compressed by us: only damage on
+		// disk makes one unreadable.
+		return nil, fmt.Errorf("%w: revision %d does not decompress (%v)", draft.ErrCorrupt, version, err)
+	}
+	return spec, nil
 }
 
 // SetView implements draft.Store.

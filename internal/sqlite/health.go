@@ -17,11 +17,12 @@ import (
 
 // health is what the store knows about its file: damaged (sticky: no more
 // writes go into a malformed file), or the last write failed for lack of
-// space (cleared by the next write that succeeds).
+// space or because another program held the lock (both cleared by the
+// next write that succeeds).
 type health struct {
 	mu      sync.Mutex
 	corrupt error
-	full    error
+	last    error // full or locked at the last write
 }
 
 func (h *health) err() error {
@@ -30,7 +31,7 @@ func (h *health) err() error {
 	if h.corrupt != nil {
 		return h.corrupt
 	}
-	return h.full
+	return h.last
 }
 
 // Health implements draft.Store: nil while the database is usable.
@@ -58,8 +59,8 @@ func (s *Store) fail(op string, err error) error {
 		if s.health.corrupt == nil {
 			s.health.corrupt = wrapped
 		}
-	case draft.ErrStorageFull:
-		s.health.full = wrapped
+	case draft.ErrStorageFull, draft.ErrStorageBusy:
+		s.health.last = wrapped
 	}
 	s.health.mu.Unlock()
 	return wrapped
@@ -77,7 +78,7 @@ func (s *Store) Damaged(err error) {
 // wrote records that a write succeeded: space is available again.
 func (s *Store) wrote() {
 	s.health.mu.Lock()
-	s.health.full = nil
+	s.health.last = nil
 	s.health.mu.Unlock()
 }
 

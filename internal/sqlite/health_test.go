@@ -235,9 +235,15 @@ func TestLockedByAnotherProgram(t *testing.T) {
 		t.Fatalf("saving while locked: %v", err)
 	}
 	t.Logf("refused after %v", time.Since(began))
+	if err := s.Health(context.Background()); !errors.Is(err, draft.ErrStorageBusy) {
+		t.Errorf("health while locked: %v", err)
+	}
 	conn.ExecContext(context.Background(), `ROLLBACK`)
 	if _, err := svc.Update(context.Background(), d.ID, 1, draft.Input{Spec: flowspec.Blank("mine")}, "ann"); err != nil {
 		t.Fatalf("after the lock is released: %v", err)
+	}
+	if err := s.Health(context.Background()); err != nil {
+		t.Errorf("health after the lock is released: %v", err)
 	}
 }
 
@@ -296,4 +302,38 @@ func TestSubmissionOnStaleHistoryIsRefused(t *testing.T) {
 func keyOf(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestDamagedRevisionMarksTheStoreDamaged: a revision whose bytes were
+// damaged (SQLite itself sees nothing wrong) is reported as damage, and
+// the store stops taking writes.
+func TestDamagedRevisionMarksTheStoreDamaged(t *testing.T) {
+	s, path := openTest(t)
+	svc := newService(s)
+	d, err := svc.Create(context.Background(), draft.Input{Spec: spec4K("v1")}, "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Update(context.Background(), d.ID, 1, draft.Input{Spec: spec4K("v2")}, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := make([]byte, 200)
+	cryptorand.Read(junk)
+	if _, err := db.Exec(`UPDATE revisions SET spec = ? WHERE version = 1`, junk); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := svc.Revision(context.Background(), d.ID, 2); !errors.Is(err, draft.ErrCorrupt) || !strings.Contains(err.Error(), "read revision") {
+		t.Fatalf("reading a revision whose keyframe is damaged: %v", err)
+	}
+	if err := s.Health(context.Background()); !errors.Is(err, draft.ErrCorrupt) {
+		t.Fatalf("health: %v", err)
+	}
+	if _, err := svc.Update(context.Background(), d.ID, 2, draft.Input{Spec: spec4K("v3")}, "ann"); !errors.Is(err, draft.ErrCorrupt) {
+		t.Fatalf("a save after the damage: %v", err)
+	}
 }
