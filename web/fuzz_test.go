@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -30,7 +31,8 @@ var fuzzMethods = []string{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPT
 // 5xx but 503, every error in the JSON error shape, and a refused request
 // changes nothing.
 func FuzzAPI(f *testing.F) {
-	store, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
+	dbPath := filepath.Join(f.TempDir(), "fuzz.db")
+	store, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -42,6 +44,16 @@ func FuzzAPI(f *testing.F) {
 		f.Fatal(err)
 	}
 	id, view := d.ID, d.ViewToken
+	// Counting rows directly shows a refused request that created a draft.
+	db, err := sql.Open("sqlite", dbPath+"?_query_only=1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { db.Close() })
+	count := func() (n int) {
+		db.QueryRow(`SELECT (SELECT count(*) FROM drafts) + (SELECT count(*) FROM revisions)`).Scan(&n)
+		return n
+	}
 	f.Add(uint8(2), uint8(4), "", "application/json", `"1"`, []byte(`{"spec":{"kind":"CycleWorkflow"}}`))
 	f.Add(uint8(1), uint8(7), "", "text/plain", "", []byte{})
 	f.Add(uint8(1), uint8(1), "?lang=zh-CN", "application/json", "", []byte(`{"version":"1.1.0","kind":"CycleWorkflow","spec":{}}`))
@@ -53,7 +65,7 @@ func FuzzAPI(f *testing.F) {
 		if strings.ContainsAny(path, " \x00\r\n#") || !strings.HasPrefix(path, "/") {
 			return // not a request line a client can send
 		}
-		before := snapshot(svc, id, view)
+		before, rows := snapshot(svc, id, view), count()
 		req := httptest.NewRequest(fuzzMethods[int(method)%len(fuzzMethods)], "http://flowform.test/", bytes.NewReader(body))
 		req.URL.Path, req.URL.RawQuery, _ = strings.Cut(path, "?")
 		req.RequestURI = path
@@ -83,6 +95,9 @@ func FuzzAPI(f *testing.F) {
 		}
 		if after := snapshot(svc, id, view); after != before {
 			t.Fatalf("%s %s was refused with %d but changed the draft:\n%s\n→\n%s", req.Method, path, rec.Code, before, after)
+		}
+		if n := count(); n != rows {
+			t.Fatalf("%s %s was refused with %d but stored something (%d rows → %d)", req.Method, path, rec.Code, rows, n)
 		}
 	})
 }
