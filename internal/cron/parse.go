@@ -498,7 +498,10 @@ func writeItems(b *strings.Builder, f int, items []item, pad, names bool) {
 				num(it.hi)
 			}
 		}
-		if it.step > 0 {
+		// A one-value range with a step ("0-0/1") is that value; written
+		// as "00/1" it would read back as "from 0, every minute".
+		single := it.kind == itemValues && !it.startOnly && it.lo == it.hi
+		if it.step > 0 && !single {
 			fmt.Fprintf(b, "/%d", it.step)
 		}
 	}
