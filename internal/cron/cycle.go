@@ -237,3 +237,73 @@ func cycleKindMessage(k CycleKind) i18n.Text {
 	return i18n.Text{EN: fmt.Sprintf("cycle: %q is not a scheduling cycle; use Minute, Hour, Day, Week, Month, Year or Custom", string(k)),
 		ZH: fmt.Sprintf("周期：「%s」不是调度周期；请选择分钟、小时、日、周、月、年或自定义", string(k))}
 }
+
+// Check reports the first builder input that is out of range, before any
+// expression is written: Error.Field names the Cycle input ("hour",
+// "minute", "every", "start_hour", "end_hour", "hours", "weekday", "days",
+// "months", "day"), so the message can stand beside it.
+func (c Cycle) Check() *Error {
+	bad := func(field, en, zh string) *Error {
+		return &Error{Code: "cycle_input", Field: field, Message: i18n.Text{EN: en, ZH: zh}}
+	}
+	inRange := func(field string, v, lo, hi int, en, zh string) *Error {
+		if v < lo || v > hi {
+			return bad(field, fmt.Sprintf("%s must be %d–%d (you entered %d)", en, lo, hi, v),
+				fmt.Sprintf("%s须为 %d–%d（当前为 %d）", zh, lo, hi, v))
+		}
+		return nil
+	}
+	all := func(field string, vs []int, lo, hi int, en, zh string) *Error {
+		for _, v := range vs {
+			if err := inRange(field, v, lo, hi, en, zh); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var checks []*Error
+	switch c.Kind {
+	case CycleMinute:
+		checks = append(checks, inRange("every", c.Every, 1, 59, "Every (minutes)", "间隔（分钟）"))
+	case CycleHour:
+		checks = append(checks, inRange("every", c.Every, 1, 23, "Every (hours)", "间隔（小时）"),
+			all("hours", c.Hours, 0, 23, "Each hour", "小时"))
+	}
+	if c.Kind == CycleMinute || c.Kind == CycleHour {
+		checks = append(checks, inRange("start_hour", c.StartHour, 0, 23, "From hour", "开始小时"),
+			inRange("end_hour", c.EndHour, 0, 23, "To hour", "结束小时"))
+		if c.StartHour > c.EndHour && len(c.Hours) == 0 {
+			checks = append(checks, bad("end_hour", fmt.Sprintf("To hour (%d) must not be before From hour (%d)", c.EndHour, c.StartHour),
+				fmt.Sprintf("结束小时（%d）不能早于开始小时（%d）", c.EndHour, c.StartHour)))
+		}
+	}
+	if c.Kind != CycleMinute && c.Kind != CycleCustom {
+		checks = append(checks, inRange("minute", c.Minute, 0, 59, "Minute", "分钟"))
+	}
+	if c.Kind == CycleDay || c.Kind == CycleWeek || c.Kind == CycleMonth || c.Kind == CycleYear {
+		checks = append(checks, inRange("hour", c.Hour, 0, 23, "Hour", "小时"))
+	}
+	switch c.Kind {
+	case CycleWeek:
+		if len(c.Weekdays) == 0 {
+			checks = append(checks, bad("weekday", "Pick at least one day of the week", "请至少选择一个星期几"))
+		}
+		checks = append(checks, all("weekday", c.Weekdays, 1, 7, "Day of the week", "星期"))
+	case CycleMonth:
+		if len(c.Days) == 0 && !c.LastDay {
+			checks = append(checks, bad("days", "Enter at least one day of the month, or tick the last day", "请至少填写一个日期，或勾选每月最后一天"))
+		}
+		checks = append(checks, all("days", c.Days, 1, 31, "Day of the month", "日期"))
+	case CycleYear:
+		if len(c.Months) == 0 {
+			checks = append(checks, bad("months", "Pick at least one month", "请至少选择一个月份"))
+		}
+		checks = append(checks, all("months", c.Months, 1, 12, "Month", "月份"), inRange("day", c.Day, 1, 31, "Day of the month", "日期"))
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package flowspec
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -62,8 +63,11 @@ type Field struct {
 	// Default is what DataWorks applies when the spec omits the field.
 	Default string
 
+	// text or number is where the field is in a Form; plain fields (not
+	// custom) are read and written by Form and Apply from Path alone.
 	text   func(*Form) *string
 	number func(*Form) *int64
+	custom bool
 }
 
 func tr(en, zh string) i18n.Text { return i18n.Text{EN: en, ZH: zh} }
@@ -81,10 +85,10 @@ var parameterTypes = []string{"System", "Constant", "NodeOutput", "PassThrough",
 
 // Fields is the one table of the fields the designer edits, in form order.
 var Fields = []*Field{
-	{Name: "name", Path: "name", Section: SectionWorkflow, Label: tr("Name", "名称"),
+	{Name: "name", custom: true, Path: "name", Section: SectionWorkflow, Label: tr("Name", "名称"),
 		Help: tr("The workflow's name; also the last part of its path.", "工作流名称；也是路径的最后一段。"),
 		text: func(f *Form) *string { return &f.Name }},
-	{Name: "folder", Path: "script.path", Section: SectionWorkflow, Label: tr("Folder", "文件夹"),
+	{Name: "folder", custom: true, Path: "script.path", Section: SectionWorkflow, Label: tr("Folder", "文件夹"),
 		Help: tr("Data Studio folder, e.g. etl/sales.", "Data Studio 文件夹，例如 etl/sales。"),
 		text: func(f *Form) *string { return &f.Folder }},
 	{Name: "description", Path: "description", Section: SectionWorkflow, Label: tr("Description", "描述"),
@@ -98,10 +102,10 @@ var Fields = []*Field{
 		Help: tr("Where the workspace is, e.g. cn-shanghai.", "工作空间所在地域，例如 cn-shanghai。")},
 	{Name: "param", Path: "script.parameters", Section: SectionWorkflow, Kind: KindRows, Label: tr("Parameter", "参数")},
 
-	{Name: "trigger_type", Path: "trigger.type", Section: SectionTrigger, Kind: KindChoice, Label: tr("Trigger", "触发方式"),
+	{Name: "trigger_type", custom: true, Path: "trigger.type", Section: SectionTrigger, Kind: KindChoice, Label: tr("Trigger", "触发方式"),
 		Choices: choices("Scheduler", tr("Scheduled", "周期调度"), "Manual", tr("Manual (run by hand)", "手动运行")),
 		text:    func(f *Form) *string { return &f.TriggerType }},
-	{Name: "cron", Path: "trigger.cron", Section: SectionTrigger, Label: tr("Cron expression", "Cron 表达式"),
+	{Name: "cron", custom: true, Path: "trigger.cron", Section: SectionTrigger, Label: tr("Cron expression", "Cron 表达式"),
 		Help: tr("Six fields: second minute hour day-of-month month day-of-week (1 = Monday … 7 = Sunday). Edit here or in the builder.",
 			"六个字段：秒 分 时 日 月 星期（1 = 星期一 … 7 = 星期日）。可在此处或构建器中编辑。"),
 		text: func(f *Form) *string { return &f.Cron }},
@@ -276,4 +280,89 @@ func (f *Field) Show(jsonValue string, lang i18n.Lang) string {
 		return out
 	}
 	return s
+}
+
+// Value is the field as the form shows it ("" for fields a Form does not hold).
+func (fl *Field) Value(f *Form) string {
+	switch {
+	case fl.text != nil:
+		return *fl.text(f)
+	case fl.number != nil:
+		return strconv.FormatInt(*fl.number(f), 10)
+	}
+	return ""
+}
+
+// Set writes a typed value into the form: text trimmed, a number parsed. A
+// number that does not parse leaves the form as it was.
+func (fl *Field) Set(f *Form, typed string) error {
+	typed = strings.TrimSpace(typed)
+	switch {
+	case fl.text != nil:
+		*fl.text(f) = typed
+	case fl.number != nil:
+		n, err := strconv.ParseInt(typed, 10, 64)
+		if err != nil {
+			return &FieldError{Field: fl, Message: i18n.Text{
+				EN: fmt.Sprintf("%s: %q is not a whole number", fl.Label.EN, typed),
+				ZH: fmt.Sprintf("%s：「%s」不是整数", fl.Label.ZH, typed)}}
+		}
+		*fl.number(f) = n
+	}
+	return nil
+}
+
+// FieldError is a typed value a field cannot hold.
+type FieldError struct {
+	Field   *Field
+	Message i18n.Text
+}
+
+func (e *FieldError) Error() string { return e.Message.EN }
+
+// Say is a finding about this field in the form's words: the field's label
+// where the message names its JSON path, and a range in the form's units
+// with the value as typed ("Retry interval must be 1–30 minutes (you
+// entered 45)", not milliseconds).
+func (fl *Field) Say(fd Finding, typed string) i18n.Text {
+	if fl.Kind == KindNumber && (strings.HasSuffix(fd.Code, "_range") || fd.Code == "rerun_interval") {
+		unit := fl.Unit.Name
+		if fl.Max == 0 {
+			return i18n.Text{
+				EN: fmt.Sprintf("%s must be %d or more (you entered %s)", fl.Label.EN, fl.Min, typed),
+				ZH: fmt.Sprintf("%s须大于或等于 %d（当前为 %s）", fl.Label.ZH, fl.Min, typed)}
+		}
+		return i18n.Text{
+			EN: fmt.Sprintf("%s must be %d–%d %s (you entered %s)", fl.Label.EN, fl.Min, fl.Max, unit.EN, typed),
+			ZH: fmt.Sprintf("%s须为 %d–%d %s（当前为 %s）", fl.Label.ZH, fl.Min, fl.Max, unit.ZH, typed),
+		}
+	}
+	msg := fd.Message
+	if rest, ok := strings.CutPrefix(msg.EN, fd.Path); ok {
+		msg.EN = fl.Label.EN + rest
+	}
+	if rest, ok := strings.CutPrefix(msg.ZH, fd.Path); ok {
+		msg.ZH = fl.Label.ZH + rest
+	}
+	return msg
+}
+
+// plainFields are the fields Form and Apply handle from their Path alone.
+var plainFields = func() []*Field {
+	var out []*Field
+	for _, f := range Fields {
+		if !f.custom && f.Path != "" && f.Kind != KindRows {
+			out = append(out, f)
+		}
+	}
+	return out
+}()
+
+// container and key split a plain field's path: "strategy.priority" is
+// key priority of the workflow's strategy object.
+func (fl *Field) container() (string, string) {
+	if i := strings.IndexByte(fl.Path, '.'); i >= 0 {
+		return fl.Path[:i], fl.Path[i+1:]
+	}
+	return "", fl.Path
 }

@@ -2,6 +2,7 @@ package flowspec
 
 import (
 	"path"
+	"strconv"
 	"slices"
 	"strings"
 
@@ -54,7 +55,7 @@ type Output struct {
 	IsDefault    bool
 }
 
-// Defaults DataWorks applies when a field is absent.
+// Defaults DataWorks applies when a field is absent (see Fields).
 const (
 	defaultPriority    = 1
 	defaultTimeoutUnit = "HOURS"
@@ -63,39 +64,29 @@ const (
 // Form reads the edited fields. Absent fields read as DataWorks' defaults.
 func (d *Document) Form() Form {
 	wf := d.workflow()
-	script, trigger, strategy := wf.get("script"), wf.get("trigger"), wf.get("strategy")
-	f := Form{
-		Name:        text(wf, "name"),
-		Description: text(wf, "description"),
-		Owner:       text(wf, "owner"),
-
-		TriggerType:  text(trigger, "type"),
-		Cron:         text(trigger, "cron"),
-		StartTime:    text(trigger, "startTime"),
-		EndTime:      text(trigger, "endTime"),
-		Timezone:     text(trigger, "timezone"),
-		DelaySeconds: number(trigger, "delaySeconds", 0),
-
-		RecurrenceType:         text(strategy, "recurrenceType"),
-		InstanceMode:           text(strategy, "instanceMode"),
-		RerunMode:              text(strategy, "rerunMode"),
-		RerunTimes:             number(strategy, "rerunTimes", 0),
-		RerunIntervalMinutes:   number(strategy, "rerunInterval", 0) / 60000,
-		Timeout:                number(strategy, "timeout", 0),
-		TimeoutUnit:            text(strategy, "timeoutUnit"),
-		FailureStrategy:        text(strategy, "failureStrategy"),
-		Priority:               number(strategy, "priority", defaultPriority),
-		PriorityWeightStrategy: text(strategy, "priorityWeightStrategy"),
+	f := Form{Name: text(wf, "name")}
+	for _, fl := range plainFields {
+		obj, key := fl.fieldObject(wf, false)
+		switch {
+		case fl.text != nil:
+			v := text(obj, key)
+			if v == "" {
+				v = fl.Default // what DataWorks applies when it is absent
+			}
+			*fl.text(&f) = v
+		case fl.number != nil:
+			def, _ := strconv.ParseInt(fl.Default, 10, 64)
+			*fl.number(&f) = number(obj, key, def*fl.Scale()) / fl.Scale()
+		}
 	}
+	trigger, script := wf.get("trigger"), wf.get("script")
+	f.TriggerType, f.Cron = text(trigger, "type"), text(trigger, "cron")
 	if f.TriggerType == "" {
 		if k, _ := d.root.get("kind").str(); k == KindManual {
 			f.TriggerType = TriggerManual
 		} else {
 			f.TriggerType = TriggerScheduler
 		}
-	}
-	if f.TimeoutUnit == "" {
-		f.TimeoutUnit = defaultTimeoutUnit
 	}
 	if p := text(script, "path"); p != "" {
 		f.Folder = strings.TrimSuffix(path.Dir("/"+p), "/")
@@ -110,6 +101,19 @@ func (d *Document) Form() Form {
 			IsDefault: def != nil && def.kind == kindBool && def.boolean})
 	}
 	return f
+}
+
+// fieldObject is the object holding a plain field and the field's key in
+// it; with create, a missing container is made.
+func (fl *Field) fieldObject(wf *node, create bool) (*node, string) {
+	parent, key := fl.container()
+	if parent == "" {
+		return wf, key
+	}
+	if create {
+		return ensure(wf, parent), key
+	}
+	return wf.get(parent), key
 }
 
 func text(obj *node, key string) string {
@@ -137,23 +141,6 @@ func (d *Document) Apply(f Form) {
 	spec := lazy(func() *node { return ensure(d.root, "spec") })
 	script := lazy(func() *node { return ensure(wf(), "script") })
 	trigger := lazy(func() *node { return ensure(wf(), "trigger") })
-	strategy := lazy(func() *node { return ensure(wf(), "strategy") })
-
-	setText := func(obj func() *node, key, old, v string) {
-		if v == old {
-			return
-		}
-		if v == "" {
-			obj().remove(key)
-		} else {
-			obj().set(key, stringNode(v))
-		}
-	}
-	setNumber := func(obj func() *node, key string, old, v int64) {
-		if v != old {
-			obj().set(key, intNode(v))
-		}
-	}
 
 	if f.Name != cur.Name {
 		if old, _ := spec().get("name").str(); old == cur.Name {
@@ -161,8 +148,6 @@ func (d *Document) Apply(f Form) {
 		}
 		wf().set("name", stringNode(f.Name))
 	}
-	setText(wf, "description", cur.Description, f.Description)
-	setText(wf, "owner", cur.Owner, f.Owner)
 	if f.Name != cur.Name || cleanFolder(f.Folder) != cleanFolder(cur.Folder) {
 		p := f.Name
 		if folder := cleanFolder(f.Folder); folder != "" {
@@ -183,35 +168,34 @@ func (d *Document) Apply(f Form) {
 		spec().set("type", stringNode(kind))
 		trigger().set("type", stringNode(f.TriggerType))
 	}
-	if f.TriggerType != TriggerManual {
-		if f.Cron != cur.Cron {
-			trigger().set("cron", stringNode(f.Cron))
-			// cycleType is optional; when present it must follow the cron.
-			if _, ok := trigger().get("cycleType").str(); ok {
-				if e, err := cron.Parse(f.Cron); err == nil {
-					trigger().set("cycleType", stringNode(e.CycleType()))
-				}
+	if f.TriggerType != TriggerManual && f.Cron != cur.Cron {
+		trigger().set("cron", stringNode(f.Cron))
+		// cycleType is optional; when present it must follow the cron.
+		if _, ok := trigger().get("cycleType").str(); ok {
+			if e, err := cron.Parse(f.Cron); err == nil {
+				trigger().set("cycleType", stringNode(e.CycleType()))
 			}
 		}
-		setText(trigger, "startTime", cur.StartTime, f.StartTime)
-		setText(trigger, "endTime", cur.EndTime, f.EndTime)
-		setText(trigger, "timezone", cur.Timezone, f.Timezone)
-		setNumber(trigger, "delaySeconds", cur.DelaySeconds, f.DelaySeconds)
 	}
-
-	setText(strategy, "recurrenceType", cur.RecurrenceType, f.RecurrenceType)
-	setText(strategy, "instanceMode", cur.InstanceMode, f.InstanceMode)
-	setText(strategy, "rerunMode", cur.RerunMode, f.RerunMode)
 	if f.RerunMode == "Denied" {
 		f.RerunTimes = 0 // retries mean nothing when rerun is denied (V15)
 	}
-	setNumber(strategy, "rerunTimes", cur.RerunTimes, f.RerunTimes)
-	setNumber(strategy, "rerunInterval", cur.RerunIntervalMinutes*60000, f.RerunIntervalMinutes*60000)
-	setNumber(strategy, "timeout", cur.Timeout, f.Timeout)
-	setText(strategy, "timeoutUnit", cur.TimeoutUnit, f.TimeoutUnit)
-	setText(strategy, "failureStrategy", cur.FailureStrategy, f.FailureStrategy)
-	setNumber(strategy, "priority", cur.Priority, f.Priority)
-	setText(strategy, "priorityWeightStrategy", cur.PriorityWeightStrategy, f.PriorityWeightStrategy)
+	for _, fl := range plainFields {
+		if fl.Section == SectionTrigger && f.TriggerType == TriggerManual {
+			continue // a manual workflow keeps its schedule fields untouched
+		}
+		if old, v := fl.Value(&cur), fl.Value(&f); old != v {
+			obj, key := fl.fieldObject(wf(), true)
+			switch {
+			case fl.number != nil:
+				obj.set(key, intNode(*fl.number(&f)*fl.Scale()))
+			case v == "":
+				obj.remove(key)
+			default:
+				obj.set(key, stringNode(v))
+			}
+		}
+	}
 
 	if !slices.Equal(f.Outputs, cur.Outputs) {
 		applyOutputs(ensure(wf(), "outputs"), f.Outputs)
