@@ -2,8 +2,8 @@ package flowspec
 
 import (
 	"path"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/flowform/flowform/internal/cron"
