@@ -17,6 +17,8 @@ type Page struct {
 	Path  string // the current path, for the language switcher
 	// Sandbox says submissions go to the in-process fake endpoint.
 	Sandbox bool
+	Query   string // the current query without lang, kept by the language switcher
+	Theme   string // "", "light" or "dark" (remembered; "" follows the system)
 }
 
 // HomeView is the home page.
@@ -60,6 +62,39 @@ type RunView struct {
 	UTC    string
 	Flag   string
 	Note   string
+	Mark   string // "Dry run" or "Paused": the run does not do its work
+	Offset string // "+08:00"
+}
+
+// SummaryView is "What this will do": the workflow in plain words.
+type SummaryView struct {
+	Name     string
+	Schedule string // in words; for a manual workflow, how it runs
+	Problem  string // why the schedule cannot be described now
+	FirstRun string
+	Next     []RunView
+	RunState string
+	Retries  string
+	Timeout  string
+	Zone     string
+	Window   string
+	Errors   []Finding
+	Warnings []Finding
+	// Stale says the form holds values that could not be read: what is
+	// shown is the last readable state.
+	Stale bool
+}
+
+// FieldView is one input of a form, as the field table describes it.
+type FieldView struct {
+	Name, Label, Help string
+	Kind              string // "text", "number", "choice", "time", "radio"
+	Unit              string
+	Value             string
+	Min, Max          string
+	List              string // id of a datalist of suggestions
+	Options           []Option
+	Errors            []string
 }
 
 // Finding is a validation result shown to the user.
@@ -117,36 +152,39 @@ func (c CycleView) HasMonth(m int) bool { return slices.Contains(c.Months, m) }
 // FormView is the editor form's values, as typed (numbers stay text so a
 // bad entry is shown back with its error).
 type FormView struct {
-	Name, Folder, Description, Owner, ProjectID, Region string
-	Params                                              []ParamRow
-	TriggerType                                         string
-	Cycle                                               CycleView
-	Cron, CronBefore                                    string
-	StartTime, EndTime, Timezone, DelaySeconds          string
-	RecurrenceType, InstanceMode, RerunMode             string
-	RerunTimes, RerunInterval                           string
-	Timeout, TimeoutUnit, FailureStrategy               string
-	Priority, PriorityWeight                            string
-	Outputs                                             []OutputRow
-	ViewerZone                                          string
-	SuggestedOutput                                     OutputRow // the console's default, for the blank row
+	Values          map[string]string // field name → value as typed
+	Params          []ParamRow
+	Outputs         []OutputRow
+	Cycle           CycleView
+	CronBefore      string
+	TriggerBefore   string
+	ViewerZone      string
+	SuggestedOutput OutputRow // the console's default, for the blank row
 }
+
+// Manual says the workflow runs only when started by hand.
+func (f FormView) Manual() bool { return f.Values["trigger_type"] == "Manual" }
 
 // EditorView is the editor page.
 type EditorView struct {
 	Page
 	DraftID  string
+	Name     string
 	Version  int64
 	EditURL  string
 	ViewURL  string
 	Form     FormView
-	Errors   map[string][]string // field → messages (form and validation)
+	Inputs   map[string]FieldView // the field table's inputs, by name
+	Errors   map[string][]string  // field → messages (form and validation)
 	Explain  ExplainView
+	Summary  SummaryView
 	Preview  PreviewView
 	Status   string // "Saved at 10:32", "Not saved: …"
 	Conflict *ConflictView
 	Zones    []Option
 	Regions  []string
+	// Rotated says the read-only link was just replaced.
+	Rotated bool
 }
 
 // ConflictView is shown when someone else saved first.
@@ -155,22 +193,30 @@ type ConflictView struct {
 	Changes      []ChangeView // theirs → yours
 }
 
-// ChangeView is one field-level difference.
-type ChangeView struct{ Path, Op, Theirs, Yours string }
+// ChangeView is one field-level difference: Label is the field's label,
+// or "" for a path the form does not edit (shown as Path).
+type ChangeView struct{ Path, Label, Op, Theirs, Yours string }
 
 // ReadOnlyView is the review page of a view link.
 type ReadOnlyView struct {
 	Page
-	Token   string
-	Version int64
-	Fields  []Field
-	Explain ExplainView
-	Preview PreviewView
+	Token    string
+	Version  int64
+	Sections []ReadOnlySection
+	Explain  ExplainView
+	Summary  SummaryView
+	Preview  PreviewView
+}
+
+// ReadOnlySection is one titled group of the read-only page.
+type ReadOnlySection struct {
+	Title  string
+	Fields []Field
 }
 
 // Field is a label and a value for the read-only page.
 type Field struct {
-	Section, Label, Value string
+	Label, Value string
 }
 
 // ImportView is the import page.
@@ -261,6 +307,25 @@ func otherLang(lang i18n.Lang) (i18n.Lang, string) {
 		return i18n.EN, "English"
 	}
 	return i18n.ZH, "简体中文"
+}
+
+// langURL is the current page in another language, its query kept.
+func langURL(p Page, lang i18n.Lang) string {
+	if p.Query != "" {
+		return p.Path + "?" + p.Query + "&lang=" + string(lang)
+	}
+	return p.Path + "?lang=" + string(lang)
+}
+
+// themeLabel names the remembered theme.
+func themeLabel(p Page) string {
+	switch p.Theme {
+	case "light":
+		return tr(p.Lang, "Theme: light", "主题：浅色")
+	case "dark":
+		return tr(p.Lang, "Theme: dark", "主题：深色")
+	}
+	return tr(p.Lang, "Theme: auto", "主题：自动")
 }
 
 func itoa(n int) string     { return strconv.Itoa(n) }

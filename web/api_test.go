@@ -286,7 +286,7 @@ func TestSecurityHeadersAndHome(t *testing.T) {
 		t.Error("CSP allows inline code")
 	}
 	page := string(r.body)
-	for _, want := range []string{`<html lang="zh-CN">`, "每周一 09:00", "Mon 2026-11-30 09:00 UTC+08:00", "每小时"} {
+	for _, want := range []string{`<html lang="zh-CN">`, "每周一 09:00", "2026-11-30 周一 09:00 UTC+08:00", "每小时"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("home page lacks %q", want)
 		}

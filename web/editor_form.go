@@ -1,8 +1,8 @@
 package web
 
 import (
+	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -27,21 +27,27 @@ type editorInput struct {
 	region    string
 	view      components.FormView
 	errs      map[string][]string
+	// scheduleProblem says why the builder's schedule could not be read.
+	scheduleProblem string
+	// rowsChanged says rows were added or removed, so the live view
+	// redraws them.
+	paramsChanged, outputsChanged bool
 }
 
 // formView fills the editor's inputs from a document.
 func formView(f flowspec.Form, projectID, region string) components.FormView {
-	v := components.FormView{
-		Name: f.Name, Folder: f.Folder, Description: f.Description, Owner: f.Owner,
-		ProjectID: projectID, Region: region, TriggerType: f.TriggerType,
-		Cron: f.Cron, CronBefore: f.Cron,
-		StartTime: toLocalInput(f.StartTime), EndTime: toLocalInput(f.EndTime), Timezone: f.Timezone,
-		DelaySeconds:   strconv.FormatInt(f.DelaySeconds, 10),
-		RecurrenceType: f.RecurrenceType, InstanceMode: f.InstanceMode, RerunMode: f.RerunMode,
-		RerunTimes: strconv.FormatInt(f.RerunTimes, 10), RerunInterval: strconv.FormatInt(f.RerunIntervalMinutes, 10),
-		Timeout: strconv.FormatInt(f.Timeout, 10), TimeoutUnit: f.TimeoutUnit, FailureStrategy: f.FailureStrategy,
-		Priority: strconv.FormatInt(f.Priority, 10), PriorityWeight: f.PriorityWeightStrategy,
-		Cycle: cycleView(f.Cron),
+	v := components.FormView{Values: make(map[string]string, len(flowspec.Fields)), CronBefore: f.Cron, Cycle: cycleView(f.Cron)}
+	for _, fl := range flowspec.Fields {
+		switch fl.Name {
+		case "project_id":
+			v.Values[fl.Name] = projectID
+		case "region":
+			v.Values[fl.Name] = region
+		case "start_time", "end_time":
+			v.Values[fl.Name] = toLocalInput(fl.Value(&f))
+		default:
+			v.Values[fl.Name] = fl.Value(&f)
+		}
 	}
 	suggested := flowspec.DefaultOutput("<project>", f.Name)
 	v.SuggestedOutput = components.OutputRow{Data: suggested.Data, RefTableName: suggested.RefTableName}
@@ -52,6 +58,34 @@ func formView(f flowspec.Form, projectID, region string) components.FormView {
 		v.Outputs = append(v.Outputs, components.OutputRow{Data: o.Data, RefTableName: o.RefTableName, IsDefault: o.IsDefault})
 	}
 	return v
+}
+
+// kindNames are the field kinds as the templates name them.
+var kindNames = map[flowspec.FieldKind]string{flowspec.KindText: "text", flowspec.KindNumber: "number",
+	flowspec.KindChoice: "choice", flowspec.KindTime: "time"}
+
+// inputs describes every input of the field table for the editor.
+func inputs(lang i18n.Lang, v components.FormView, errs map[string][]string) map[string]components.FieldView {
+	out := make(map[string]components.FieldView, len(flowspec.Fields))
+	for _, fl := range flowspec.Fields {
+		if fl.Kind == flowspec.KindRows {
+			continue
+		}
+		fv := components.FieldView{Name: fl.Name, Label: fl.Label.In(lang), Help: fl.Help.In(lang), Kind: kindNames[fl.Kind],
+			Unit: fl.Unit.Name.In(lang), Value: v.Values[fl.Name], Errors: errs[fl.Name],
+			List: map[string]string{"timezone": "zones", "region": "regions"}[fl.Name]}
+		if fl.Kind == flowspec.KindNumber {
+			fv.Min = strconv.FormatInt(fl.Min, 10)
+			if fl.Max > 0 {
+				fv.Max = strconv.FormatInt(fl.Max, 10)
+			}
+		}
+		for _, c := range fl.Choices {
+			fv.Options = append(fv.Options, components.Option{Value: c.Value, Label: c.Label.In(lang)})
+		}
+		out[fl.Name] = fv
+	}
+	return out
 }
 
 // cycleView shows an expression in the builder; an invalid one shows Custom.
@@ -90,9 +124,9 @@ func joinInts(ns []int) string {
 }
 
 // toLocalInput turns "2026-01-01 00:00:00" into a datetime-local value; the
-// endless end shows as empty.
+// default start and the endless end show as empty.
 func toLocalInput(s string) string {
-	if s == endless {
+	if s == endless || s == cron.DefaultStart {
 		return ""
 	}
 	return strings.Replace(s, " ", "T", 1)
@@ -118,56 +152,54 @@ func fromLocalInput(s string, empty string) string {
 func readEditorForm(c echo.Context, d *draft.Draft, lang i18n.Lang) editorInput {
 	doc := d.Spec.Clone()
 	f := doc.Form()
-	in := editorInput{doc: doc, errs: map[string][]string{}}
+	in := editorInput{doc: doc, errs: map[string][]string{}, projectID: d.ProjectID, region: d.Region}
 	fail := func(field string, msg i18n.Text) { in.errs[field] = append(in.errs[field], msg.In(lang)) }
 	v := formView(f, d.ProjectID, d.Region)
 	form, _ := c.FormParams()
-	has := func(k string) bool { _, ok := form[k]; return ok }
-	text := func(k string, dst *string, view *string) {
-		if has(k) {
-			*dst = strings.TrimSpace(form.Get(k))
-			*view = form.Get(k)
+	for _, fl := range flowspec.Fields {
+		raw, posted := form[fl.Name]
+		if !posted || fl.Kind == flowspec.KindRows || fl.Name == "cron" {
+			continue // rows and the schedule are read below
+		}
+		v.Values[fl.Name] = raw[0]
+		switch fl.Name {
+		case "project_id":
+			in.projectID = strings.TrimSpace(raw[0])
+		case "region":
+			in.region = strings.TrimSpace(raw[0])
+		case "start_time":
+			f.StartTime = fromLocalInput(raw[0], cron.DefaultStart)
+		case "end_time":
+			f.EndTime = fromLocalInput(raw[0], endless)
+		default:
+			var fe *flowspec.FieldError
+			if err := fl.Set(&f, raw[0]); errors.As(err, &fe) {
+				fail(fl.Name, fe.Message)
+			}
 		}
 	}
-	number := func(k string, dst *int64, view *string) {
-		if !has(k) {
-			return
-		}
-		*view = form.Get(k)
-		n, err := strconv.ParseInt(strings.TrimSpace(form.Get(k)), 10, 64)
-		if err != nil {
-			fail(k, i18n.Sprintf("%q is not a whole number", "「%s」不是整数", form.Get(k)))
-			return
-		}
-		*dst = n
-	}
-
-	text("name", &f.Name, &v.Name)
-	text("folder", &f.Folder, &v.Folder)
-	text("description", &f.Description, &v.Description)
-	text("owner", &f.Owner, &v.Owner)
-	in.projectID, in.region = d.ProjectID, d.Region
-	text("project_id", &in.projectID, &v.ProjectID)
-	text("region", &in.region, &v.Region)
-	if has("param_name") {
+	if _, ok := form["param_name"]; ok {
 		f.Parameters, v.Params = nil, nil
 		names, types, values := form["param_name"], form["param_type"], form["param_value"]
+		remove := rowIndex(form, "remove_param")
 		for i, name := range names {
 			p := flowspec.Parameter{Name: strings.TrimSpace(name), Type: at(types, i), Value: strings.TrimSpace(at(values, i))}
-			if p.Name == "" && p.Value == "" {
+			if i == remove || p.Name == "" && p.Value == "" {
 				continue
 			}
 			f.Parameters = append(f.Parameters, p)
 			v.Params = append(v.Params, components.ParamRow{Name: name, Type: p.Type, Value: at(values, i)})
 		}
+		in.paramsChanged = at(form["param_rows"], 0) != strconv.Itoa(len(v.Params)+1)
 	}
-	if has("output_data") {
+	if _, ok := form["output_data"]; ok {
 		cur := d.Spec.Form().Outputs
 		f.Outputs, v.Outputs = nil, nil
 		refs := form["output_ref"]
+		remove := rowIndex(form, "remove_output")
 		for i, data := range form["output_data"] {
 			o := flowspec.Output{Data: strings.TrimSpace(data), RefTableName: strings.TrimSpace(at(refs, i))}
-			if o.Data == "" && o.RefTableName == "" {
+			if i == remove || o.Data == "" && o.RefTableName == "" {
 				continue
 			}
 			if n := len(f.Outputs); n < len(cur) {
@@ -176,42 +208,24 @@ func readEditorForm(c echo.Context, d *draft.Draft, lang i18n.Lang) editorInput 
 			f.Outputs = append(f.Outputs, o)
 			v.Outputs = append(v.Outputs, components.OutputRow{Data: data, RefTableName: at(refs, i), IsDefault: o.IsDefault})
 		}
+		in.outputsChanged = at(form["output_rows"], 0) != strconv.Itoa(len(v.Outputs)+1)
 	}
+	suggested := flowspec.DefaultOutput("<project>", f.Name)
+	v.SuggestedOutput = components.OutputRow{Data: suggested.Data, RefTableName: suggested.RefTableName}
 
-	text("trigger_type", &f.TriggerType, &v.TriggerType)
 	if f.TriggerType != flowspec.TriggerManual {
-		in.readSchedule(c, &f, &v, fail)
+		in.readSchedule(form, &f, &v, fail, lang)
 	}
-	if has("start_time") {
-		v.StartTime = form.Get("start_time")
-		f.StartTime = fromLocalInput(v.StartTime, cron.DefaultStart)
-	}
-	if has("end_time") {
-		v.EndTime = form.Get("end_time")
-		f.EndTime = fromLocalInput(v.EndTime, endless)
-	}
-	text("timezone", &f.Timezone, &v.Timezone)
-	number("delay_seconds", &f.DelaySeconds, &v.DelaySeconds)
-
-	text("recurrence_type", &f.RecurrenceType, &v.RecurrenceType)
-	text("instance_mode", &f.InstanceMode, &v.InstanceMode)
-	text("rerun_mode", &f.RerunMode, &v.RerunMode)
-	number("rerun_times", &f.RerunTimes, &v.RerunTimes)
-	number("rerun_interval", &f.RerunIntervalMinutes, &v.RerunInterval)
-	number("timeout", &f.Timeout, &v.Timeout)
-	text("timeout_unit", &f.TimeoutUnit, &v.TimeoutUnit)
-	text("failure_strategy", &f.FailureStrategy, &v.FailureStrategy)
-	number("priority", &f.Priority, &v.Priority)
-	text("priority_weight", &f.PriorityWeightStrategy, &v.PriorityWeight)
+	v.Values["cron"] = f.Cron
 	v.ViewerZone = form.Get("viewer_tz")
 
 	doc.Apply(f)
 	// The spec's field limits, at the field that breaks one: the form is
 	// refused like any other bad value, before anything is saved.
 	if limit := doc.CheckLimits(); limit != nil {
-		field := fieldFor(limit.Path)
-		if field == "" {
-			field = "name"
+		field := "name"
+		if fl, row, ok := flowspec.FieldAt(limit.Path); ok {
+			field = fl.Input(row)
 		}
 		fail(field, limit.Message)
 	}
@@ -219,25 +233,46 @@ func readEditorForm(c echo.Context, d *draft.Draft, lang i18n.Lang) editorInput 
 	return in
 }
 
+// rowIndex is the row a remove button names, or -1.
+func rowIndex(form map[string][]string, key string) int {
+	n, err := strconv.Atoi(at(form[key], 0))
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 // readSchedule settles the cron expression from the builder and the raw
-// input, keeping each in step with the other.
-func (in *editorInput) readSchedule(c echo.Context, f *flowspec.Form, v *components.FormView, fail func(string, i18n.Text)) {
-	params, _ := c.FormParams()
-	form := map[string][]string(params)
+// input, keeping each in step with the other. A builder input out of range
+// is reported at that input, and the schedule is left as it was.
+func (in *editorInput) readSchedule(form map[string][]string, f *flowspec.Form, v *components.FormView, fail func(string, i18n.Text), lang i18n.Lang) {
 	raw := strings.TrimSpace(at(form["cron"], 0))
 	if _, ok := form["cron"]; !ok {
 		raw = f.Cron
 	}
 	before := at(form["cron_before"], 0)
+	if _, ok := form["cron_before"]; !ok {
+		before = f.Cron
+	}
 	v.CronBefore = before
 	form = withCycleDefaults(form)
 	builder, berr := builderCycle(form, fail)
+	if berr == nil {
+		if err := builder.Check(); err != nil {
+			fail(err.Field, err.Message)
+			berr = err
+		}
+	}
 	v.Cycle = builderView(form, v.Cycle)
 
 	useBuilder := false
 	switch at(form["source"], 0) {
 	case "builder":
 		useBuilder = berr == nil
+		if berr != nil {
+			why := errText(berr)
+			in.scheduleProblem = i18n.Text{EN: "The schedule is not updated: " + why.EN, ZH: "调度未更新：" + why.ZH}.In(lang)
+		}
 	case "cron":
 	default:
 		// A whole-form post: the builder wins only if it was changed and
@@ -257,7 +292,6 @@ func (in *editorInput) readSchedule(c echo.Context, f *flowspec.Form, v *compone
 		}
 	}
 	f.Cron = raw
-	v.Cron = raw
 	if !useBuilder {
 		// The builder follows the raw expression; one no cycle expresses is
 		// Custom, and an invalid one leaves the builder as it was.
@@ -407,62 +441,5 @@ func at(s []string, i int) string {
 	return ""
 }
 
-// fieldFor maps a finding's JSON path to the editor input that shows it.
-func fieldFor(path string) string {
-	const wf = "spec.workflows[0]."
-	switch path {
-	case "projectId":
-		return "project_id"
-	case "region":
-		return "region"
-	}
-	p, ok := strings.CutPrefix(path, wf)
-	if !ok {
-		return ""
-	}
-	for prefix, field := range map[string]string{"script.parameters[": "param-", "outputs.nodeOutputs[": "output-"} {
-		if rest, ok := strings.CutPrefix(p, prefix); ok {
-			if i := strings.IndexByte(rest, ']'); i > 0 {
-				return field + rest[:i]
-			}
-		}
-	}
-	return map[string]string{
-		"name": "name", "script.path": "folder", "description": "description", "owner": "owner",
-		"trigger.type": "trigger_type", "trigger.cron": "cron", "trigger.cycleType": "cron",
-		"trigger.startTime": "start_time", "trigger.endTime": "end_time", "trigger.timezone": "timezone",
-		"trigger.delaySeconds": "delay_seconds", "strategy.recurrenceType": "recurrence_type",
-		"strategy.instanceMode": "instance_mode", "strategy.rerunMode": "rerun_mode", "strategy.rerunTimes": "rerun_times",
-		"strategy.rerunInterval": "rerun_interval", "strategy.timeout": "timeout", "strategy.timeoutUnit": "timeout_unit",
-		"strategy.failureStrategy": "failure_strategy", "strategy.priority": "priority",
-		"strategy.priorityWeightStrategy": "priority_weight",
-	}[p]
-}
-
-// errorFields lists the inputs on the page whose inline errors a live
-// update refreshes.
-func errorFields(v components.FormView) []string {
-	fields := []string{"name", "folder", "description", "owner", "project_id", "region", "trigger_type", "cron",
-		"start_time", "end_time", "timezone", "delay_seconds", "recurrence_type", "instance_mode", "rerun_mode",
-		"rerun_times", "rerun_interval", "timeout", "timeout_unit", "failure_strategy", "priority", "priority_weight"}
-	for i := range len(v.Params) + 1 {
-		fields = append(fields, "param-"+strconv.Itoa(i))
-	}
-	for i := range len(v.Outputs) + 1 {
-		fields = append(fields, "output-"+strconv.Itoa(i))
-	}
-	return slices.Clip(fields)
-}
-
-// builderFields lists the builder inputs of a cycle, for refreshing their
-// inline errors when the builder itself is not re-rendered.
-func builderFields(kind string) []string {
-	return map[string][]string{
-		"Minute": {"cycle", "every", "start_hour", "end_hour"},
-		"Hour":   {"cycle", "every", "start_hour", "end_hour", "minute", "hours"},
-		"Day":    {"cycle", "hour", "minute"},
-		"Week":   {"cycle", "weekday", "hour", "minute"},
-		"Month":  {"cycle", "days", "hour", "minute"},
-		"Year":   {"cycle", "months", "day", "hour", "minute"},
-	}[kind]
-}
+// builderInputs are the schedule builder's error slots, redrawn with it.
+var builderInputs = []string{"cycle", "every", "start_hour", "end_hour", "hours", "hour", "minute", "weekday", "days", "months", "day"}

@@ -2,7 +2,10 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -15,48 +18,125 @@ import (
 )
 
 // live is everything that follows the form as the user types: findings
-// mapped to fields, the schedule explained, and the preview.
+// mapped to fields, the schedule explained, the summary and the preview.
 type live struct {
 	errs    map[string][]string
 	explain components.ExplainView
+	summary components.SummaryView
 	preview components.PreviewView
 }
 
-// liveView computes the live parts for a document.
-func (s *Server) liveView(lang i18n.Lang, doc *flowspec.Document, projectID, region, viewerZone string, formErrs map[string][]string) live {
-	d := &draft.Draft{Spec: doc, ProjectID: projectID, Region: region}
+// storedInput is a draft as the editor shows it before any edit.
+func storedInput(d *draft.Draft) editorInput {
+	return editorInput{doc: d.Spec, projectID: d.ProjectID, region: d.Region, view: formView(d.Spec.Form(), d.ProjectID, d.Region)}
+}
+
+// liveView computes the live parts for an editor input.
+func (s *Server) liveView(lang i18n.Lang, in editorInput) live {
+	d := &draft.Draft{Spec: in.doc, ProjectID: in.projectID, Region: in.region}
 	report := d.Validate(s.now())
 	l := live{errs: map[string][]string{}}
-	for k, v := range formErrs {
+	for k, v := range in.errs {
 		l.errs[k] = append(l.errs[k], v...)
 	}
-	finding := func(f flowspec.Finding) components.Finding {
-		return components.Finding{Path: f.Path, Field: fieldFor(f.Path), Message: f.Message.In(lang)}
-	}
 	for _, f := range report.Errors {
-		cf := finding(f)
+		cf := formFinding(lang, f, in.view.Values)
 		l.preview.Errors = append(l.preview.Errors, cf)
 		if cf.Field != "" {
 			l.errs[cf.Field] = append(l.errs[cf.Field], cf.Message)
 		}
 	}
 	for _, f := range report.Warnings {
-		l.preview.Warnings = append(l.preview.Warnings, finding(f))
+		l.preview.Warnings = append(l.preview.Warnings, formFinding(lang, f, in.view.Values))
 	}
-	for field, msgs := range formErrs {
-		for _, m := range msgs {
-			l.preview.Errors = append(l.preview.Errors, components.Finding{Field: field, Message: field + ": " + m})
+	for _, field := range slices.Sorted(maps.Keys(in.errs)) {
+		for _, m := range in.errs[field] {
+			l.preview.Errors = append(l.preview.Errors, components.Finding{Field: field, Message: m})
 		}
 	}
-	indented := doc.Indented()
-	l.preview.Highlighted = highlightJSON(indented)
-	l.preview.Compact = string(doc.Canonical())
-	form := doc.Form()
+	l.preview.Highlighted = highlightJSON(in.doc.Indented())
+	l.preview.Compact = string(in.doc.Canonical())
+	form := in.doc.Form()
 	l.preview.FileName = fileName(form.Name) + ".flowspec.json"
 	if form.TriggerType != flowspec.TriggerManual {
-		l.explain = s.explainSchedule(lang, form, viewerZone)
+		l.explain = s.explainSchedule(lang, form, in.region, in.view.ViewerZone, true)
 	}
+	l.summary = summarize(lang, form, l.explain, in)
+	l.summary.Errors, l.summary.Warnings = l.preview.Errors, l.preview.Warnings
 	return l
+}
+
+// formFinding places a validation finding at the input it is about, in the
+// form's words.
+func formFinding(lang i18n.Lang, fd flowspec.Finding, typed map[string]string) components.Finding {
+	fl, row, ok := flowspec.FieldAt(fd.Path)
+	if !ok {
+		return components.Finding{Path: fd.Path, Message: fd.Message.In(lang)}
+	}
+	return components.Finding{Path: fd.Path, Field: fl.Input(row), Message: fl.Say(fd, typed[fl.Name]).In(lang)}
+}
+
+// summarize says what the workflow will do, in words.
+func summarize(lang i18n.Lang, f flowspec.Form, x components.ExplainView, in editorInput) components.SummaryView {
+	t := func(en, zh string) string { return i18n.Text{EN: en, ZH: zh}.In(lang) }
+	field := func(name string) *flowspec.Field { fl, _ := flowspec.FieldNamed(name); return fl }
+	sv := components.SummaryView{Name: f.Name, Stale: len(in.errs) > 0}
+	switch {
+	case f.TriggerType == flowspec.TriggerManual:
+		sv.Schedule = t("Runs only when someone starts it by hand: no instances are generated on a schedule.", "仅在手动启动时运行：不会按调度生成实例。")
+	case in.scheduleProblem != "":
+		sv.Problem = in.scheduleProblem
+	case x.Description == "":
+		sv.Problem = t("The schedule cannot be read: see Cron expression.", "无法解读调度：请查看 Cron 表达式。")
+	default:
+		sv.Schedule = x.Description
+		sv.FirstRun = x.FirstRun
+		sv.Next = x.Runs[:min(3, len(x.Runs))]
+		sv.Zone = x.Timezone
+		if len(x.Runs) > 0 {
+			sv.Zone += " (" + x.Runs[0].Offset + ")"
+		}
+		sv.Window = windowText(lang, f.StartTime, f.EndTime)
+	}
+	sv.RunState = map[string]string{
+		"Skip":  t("Dry run: instances are marked successful without running.", "空跑：实例直接置为成功，不实际运行。"),
+		"Pause": t("Paused: instances are generated but do not run, and hold back what depends on them.", "暂停：生成实例但不运行，并阻塞下游。"),
+	}[f.RecurrenceType]
+	if sv.RunState == "" {
+		sv.RunState = t("Runs normally.", "正常运行。")
+	}
+	switch {
+	case f.RerunMode == "Denied":
+		sv.Retries = t("No retries; reruns are not allowed.", "不重试；不允许重跑。")
+	case f.RerunTimes == 0:
+		sv.Retries = t("No automatic retries.", "不自动重试。")
+	default:
+		sv.Retries = i18n.Sprintf("Retries up to %d times, %d minutes apart.", "最多自动重试 %d 次，间隔 %d 分钟。", f.RerunTimes, f.RerunIntervalMinutes).In(lang)
+	}
+	if f.FailureStrategy == "Continue" {
+		sv.Retries += " " + t("A failed inner node does not stop the other branches.", "内部节点失败不会停止其他分支。")
+	}
+	if f.Timeout == 0 {
+		sv.Timeout = t("None.", "不限。")
+	} else {
+		sv.Timeout = strconv.FormatInt(f.Timeout, 10) + " " + field("timeout_unit").ChoiceLabel(f.TimeoutUnit, lang)
+	}
+	return sv
+}
+
+// windowText is the effective window in words.
+func windowText(lang i18n.Lang, start, end string) string {
+	from, until := toLocalInput(start), toLocalInput(end)
+	from, until = strings.Replace(from, "T", " ", 1), strings.Replace(until, "T", " ", 1)
+	switch {
+	case from == "" && until == "":
+		return i18n.Text{EN: "Always.", ZH: "永久有效。"}.In(lang)
+	case until == "":
+		return i18n.Sprintf("From %s on.", "自 %s 起。", from).In(lang)
+	case from == "":
+		return i18n.Sprintf("Until %s.", "至 %s 止。", until).In(lang)
+	}
+	return i18n.Sprintf("From %s until %s.", "%s 至 %s。", from, until).In(lang)
 }
 
 // fileName keeps letters, digits and -_. of a workflow name.
@@ -88,9 +168,13 @@ func fileName(name string) string {
 	return out
 }
 
-// explainSchedule describes the schedule, lists the next runs in its zone,
-// the viewer's and UTC, and says when the first run is expected.
-func (s *Server) explainSchedule(lang i18n.Lang, f flowspec.Form, viewerZone string) components.ExplainView {
+// explainSchedule describes the schedule and lists its next runs in its
+// zone, the viewer's and UTC, starting at the first run deploying now would
+// produce — so the list never shows a run that will not happen.
+//
+// asDeployed false lists runs from now instead (the home page's explainer
+// knows nothing of a deployment).
+func (s *Server) explainSchedule(lang i18n.Lang, f flowspec.Form, region, viewerZone string, asDeployed bool) components.ExplainView {
 	zone := f.Timezone
 	if zone == "" {
 		zone = cron.DefaultTimezone
@@ -108,62 +192,78 @@ func (s *Server) explainSchedule(lang i18n.Lang, f flowspec.Form, viewerZone str
 	if err != nil {
 		return x
 	}
-	var viewer *time.Location
-	if viewerZone != "" && viewerZone != zone {
-		if vl, _, err := cron.LoadZone(viewerZone); err == nil {
-			viewer, x.ViewerZone = vl, viewerZone
-		}
-	}
 	now := s.now()
-	runs, err := e.Next(cron.Query{Location: loc, Now: now, Start: start, End: end, Count: defaultRuns})
-	if err != nil {
-		x.Errors = append(x.Errors, errText(err).In(lang))
-		return x
+	var viewer *time.Location
+	if vl, _, err := cron.LoadZone(viewerZone); viewerZone != "" && err == nil && !sameClock(vl, loc, now) && !sameClock(vl, time.UTC, now) {
+		viewer, x.ViewerZone = vl, viewerZone
 	}
 	x.Description, x.CycleType = e.Describe().In(lang), e.CycleType()
 	for _, w := range e.Warnings() {
 		x.Warnings = append(x.Warnings, w.Message.In(lang))
 	}
+	if w := zoneWarning(region, zone, loc, now); w != "" {
+		x.Warnings = append(x.Warnings, i18n.Text{
+			EN: "The schedule runs in " + zone + ", but workspaces in " + region + " usually use " + w + ": check the workspace's time zone.",
+			ZH: "调度按 " + zone + " 运行，但 " + region + " 的工作空间通常使用 " + w + "：请核对工作空间时区。"}.In(lang))
+	}
+	from, rule := firstRunFrom(f.InstanceMode, loc, now)
+	if !asDeployed {
+		from = now
+	}
+	runs, err := e.Next(cron.Query{Location: loc, Now: from, Start: start, End: end, Count: defaultRuns})
+	if err != nil {
+		x.FirstRun = i18n.Text{EN: "No run is expected: the effective window ends before the first run.", ZH: "不会运行：生效期在首次运行前结束。"}.In(lang)
+		return x
+	}
+	mark := map[string]i18n.Text{"Skip": {EN: "Dry run", ZH: "空跑"}, "Pause": {EN: "Paused", ZH: "暂停"}}[f.RecurrenceType].In(lang)
 	for _, r := range runs {
-		rv := components.RunView{Local: r.At.Format("Mon 2006-01-02 15:04 ") + cron.FormatOffset(r.At),
-			UTC: r.At.UTC().Format("2006-01-02 15:04"), Flag: r.Flag, Note: r.Note.In(lang)}
+		rv := components.RunView{Local: formatRun(r.At, lang), UTC: r.At.UTC().Format("2006-01-02 15:04"),
+			Offset: cron.FormatOffset(r.At), Flag: r.Flag, Note: r.Note.In(lang), Mark: mark}
 		if viewer != nil {
-			rv.Viewer = r.At.In(viewer).Format("Mon 2006-01-02 15:04")
+			rv.Viewer = formatRun(r.At.In(viewer), lang)
 		}
 		x.Runs = append(x.Runs, rv)
 	}
-	x.FirstRun = s.firstRun(lang, e, loc, start, end, f.InstanceMode, now)
+	if !asDeployed {
+		return x
+	}
+	x.FirstRun = i18n.Text{EN: fmt.Sprintf("First run expected %s if deployed now (%s).", x.Runs[0].Local, rule.EN),
+		ZH: fmt.Sprintf("若现在发布，预计首次运行：%s（%s）。", x.Runs[0].Local, rule.ZH)}.In(lang)
 	return x
 }
 
-// firstRun applies the console's instance-generation rules to "deploy now":
-// T+1 instances start tomorrow (the day after when deployed after 23:30);
-// Immediately runs today's schedule times more than 10 minutes away.
-func (s *Server) firstRun(lang i18n.Lang, e *cron.Expr, loc *time.Location, start, end time.Time, mode string, now time.Time) string {
+var weekdaysZH = [7]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+// formatRun is a run's wall time with its weekday, in the page's language.
+func formatRun(t time.Time, lang i18n.Lang) string {
+	if lang == i18n.ZH {
+		return t.Format("2006-01-02 ") + weekdaysZH[t.Weekday()] + t.Format(" 15:04 ") + cron.FormatOffset(t)
+	}
+	return t.Format("Mon 2006-01-02 15:04 ") + cron.FormatOffset(t)
+}
+
+// sameClock reports whether two zones show the same time now.
+func sameClock(a, b *time.Location, now time.Time) bool {
+	_, oa := now.In(a).Zone()
+	_, ob := now.In(b).Zone()
+	return oa == ob
+}
+
+// firstRunFrom applies the console's instance-generation rules to "deploy
+// now": T+1 instances start tomorrow (the day after when deployed after
+// 23:30); Immediately runs today's schedule times more than 10 minutes away.
+func firstRunFrom(mode string, loc *time.Location, now time.Time) (time.Time, i18n.Text) {
+	if mode == "Immediately" {
+		return now.Add(10 * time.Minute), i18n.Text{EN: "Immediately: runs more than 10 minutes after deploying happen today", ZH: "即时生成：发布 10 分钟后的运行当天执行"}
+	}
 	local := now.In(loc)
-	from, rule := now, i18n.Text{}
-	switch mode {
-	case "Immediately":
-		from = now.Add(10 * time.Minute)
-		rule = i18n.Text{EN: "Immediately: runs more than 10 minutes after deploying happen today", ZH: "即时生成：发布 10 分钟后的运行当天执行"}
-	default:
-		days := 1
-		if local.Hour() == 23 && local.Minute() >= 30 {
-			days = 2
-		}
-		y, m, d := local.Date()
-		from = time.Date(y, m, d+days, 0, 0, 0, 0, loc)
-		rule = i18n.Text{EN: "T+1: instances start the day after deploying (two days after, past 23:30)", ZH: "T+1：发布次日开始生成实例（23:30 后发布则为第三天）"}
+	days := 1
+	if local.Hour() == 23 && local.Minute() >= 30 {
+		days = 2
 	}
-	if start.After(from) {
-		from = start
-	}
-	runs, err := e.Next(cron.Query{Location: loc, Now: from, End: end, Count: 1})
-	if err != nil {
-		return i18n.Text{EN: "No run is expected: the effective window ends first.", ZH: "不会运行：生效期先结束了。"}.In(lang)
-	}
-	at := runs[0].At.Format("Mon 2006-01-02 15:04 ") + cron.FormatOffset(runs[0].At)
-	return fmt.Sprintf(i18n.Text{EN: "First run expected %s if deployed now (%s).", ZH: "若现在发布，预计首次运行：%s（%s）。"}.In(lang), at, rule.In(lang))
+	y, m, d := local.Date()
+	return time.Date(y, m, d+days, 0, 0, 0, 0, loc),
+		i18n.Text{EN: "next day: instances start the day after deploying", ZH: "T+1：发布次日开始生成实例"}
 }
 
 // zoneOptions is the searchable zone list with current offsets, computed

@@ -26,7 +26,7 @@ func (s *Server) explain(expr, zone, viewer string, lang i18n.Lang) components.E
 	if len(problems) > 0 {
 		return components.ExplainView{Expr: expr, Timezone: zone, Errors: problems}
 	}
-	x := s.explainSchedule(lang, flowspec.Form{Cron: expr, Timezone: zone, InstanceMode: "T+1"}, viewer)
+	x := s.explainSchedule(lang, flowspec.Form{Cron: expr, Timezone: zone, InstanceMode: "T+1"}, "", viewer, false)
 	x.Expr = expr
 	return x
 }

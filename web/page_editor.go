@@ -6,10 +6,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/flowform/flowform/components"
+	"github.com/flowform/flowform/internal/cron"
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
@@ -18,22 +20,23 @@ import (
 
 // editorView builds the editor page for a draft, optionally with posted
 // input shown back in place of the stored values.
-func (s *Server) editorView(c echo.Context, d *draft.Draft, in *editorInput, status string) components.EditorView {
+func (s *Server) editorView(c echo.Context, d *draft.Draft, posted *editorInput, status string) components.EditorView {
 	lang := language(c)
-	doc, form, projectID, region, formErrs := d.Spec, formView(d.Spec.Form(), d.ProjectID, d.Region), d.ProjectID, d.Region, map[string][]string(nil)
-	if in != nil {
-		doc, form, projectID, region, formErrs = in.doc, in.view, in.projectID, in.region, in.errs
+	in := storedInput(d)
+	if posted != nil {
+		in = *posted
 	}
-	if form.ViewerZone == "" {
-		form.ViewerZone = viewerZone(c)
+	if in.view.ViewerZone == "" {
+		in.view.ViewerZone = viewerZone(c)
 	}
-	l := s.liveView(lang, doc, projectID, region, form.ViewerZone, formErrs)
+	l := s.liveView(lang, in)
+	name := in.doc.Form().Name
 	base := s.baseURL(c)
 	return components.EditorView{
-		Page:    s.page(c, i18n.Text{EN: "Edit " + form.Name, ZH: "编辑 " + form.Name}),
-		DraftID: d.ID, Version: d.Version, EditURL: base + "/d/" + d.ID, ViewURL: base + "/v/" + d.ViewToken,
-		Form: form, Errors: l.errs, Explain: l.explain, Preview: l.preview, Status: status,
-		Zones: s.zoneOptions(), Regions: s.regions,
+		Page:    s.page(c, i18n.Text{EN: "Edit " + name, ZH: "编辑 " + name}),
+		DraftID: d.ID, Name: name, Version: d.Version, EditURL: base + "/d/" + d.ID, ViewURL: base + "/v/" + d.ViewToken,
+		Form: in.view, Inputs: inputs(lang, in.view, l.errs), Errors: l.errs, Explain: l.explain, Summary: l.summary,
+		Preview: l.preview, Status: status, Zones: s.zoneOptions(), Regions: s.regions,
 	}
 }
 
@@ -46,13 +49,23 @@ func (s *Server) handleEditor(c echo.Context) error {
 	rememberDraft(c, d.ID)
 	status := ""
 	if c.QueryParam("saved") != "" {
-		status = savedStatus(language(c), d.Version, d.UpdatedAt)
+		status = savedStatus(c, d.Version, d.UpdatedAt)
 	}
-	return render(c, http.StatusOK, components.Editor(s.editorView(c, d, nil, status)))
+	v := s.editorView(c, d, nil, status)
+	v.Rotated = c.QueryParam("rotated") != ""
+	return render(c, http.StatusOK, components.Editor(v))
 }
 
-func savedStatus(lang i18n.Lang, version int64, at time.Time) string {
-	return i18n.Sprintf("Saved as version %d at %s UTC", "已保存为版本 %d（UTC %s）", version, at.UTC().Format("15:04:05")).In(lang)
+// savedStatus says which version was saved when, in the viewer's zone when
+// it is known.
+func savedStatus(c echo.Context, version int64, at time.Time) string {
+	when := at.UTC().Format("15:04:05") + " UTC"
+	if zone := viewerZone(c); zone != "" {
+		if loc, _, err := cron.LoadZone(zone); err == nil {
+			when = at.In(loc).Format("15:04:05")
+		}
+	}
+	return i18n.Sprintf("Saved as version %d at %s", "已保存为版本 %d（%s）", version, when).In(language(c))
 }
 
 // postedEditor reads the draft an editor post is for and applies the
@@ -92,7 +105,7 @@ func (s *Server) handleEditorPost(c echo.Context) error {
 	switch {
 	case errors.As(err, &de) && de.Code == draft.Conflict:
 		v := s.editorView(c, de.Current, &in, i18n.Text{EN: "Not saved: someone else saved first.", ZH: "未保存：他人已先保存。"}.In(lang))
-		v.Conflict = conflictView(de.Current, in.doc)
+		v.Conflict = conflictView(lang, de.Current, in.doc)
 		v.Version = pageVersion(c) // keep the stale version: saving again must not overwrite
 		return render(c, http.StatusPreconditionFailed, components.Editor(v))
 	case errors.As(err, &de) && de.Code == draft.Invalid:
@@ -109,51 +122,83 @@ func notSaved(lang i18n.Lang) string {
 }
 
 // conflictView lists their current spec against the user's.
-func conflictView(theirs *draft.Draft, yours *flowspec.Document) *components.ConflictView {
-	cv := &components.ConflictView{TheirVersion: theirs.Version}
-	for _, ch := range flowspec.Diff(theirs.Spec, yours) {
-		cv.Changes = append(cv.Changes, components.ChangeView{Path: ch.Path, Op: string(ch.Op), Theirs: ch.Old, Yours: ch.New})
-	}
-	return cv
+func conflictView(lang i18n.Lang, theirs *draft.Draft, yours *flowspec.Document) *components.ConflictView {
+	return &components.ConflictView{TheirVersion: theirs.Version, Changes: changeViews(lang, flowspec.Diff(theirs.Spec, yours))}
 }
 
-// handlePreview serves POST /d/{id}/preview (htmx): the preview panel, with
-// the explanation, inline errors and the other half of the schedule editor
-// swapped out of band. Nothing is saved.
+// changeViews shows changes by field label and in the form's units; a path
+// the form does not edit keeps its path and JSON.
+func changeViews(lang i18n.Lang, changes []flowspec.Change) []components.ChangeView {
+	out := make([]components.ChangeView, 0, len(changes))
+	for _, ch := range changes {
+		cv := components.ChangeView{Path: ch.Path, Op: string(ch.Op), Theirs: ch.Old, Yours: ch.New}
+		if fl, row, ok := flowspec.FieldAt(ch.Path); ok {
+			cv.Label = fl.Label.In(lang)
+			if row >= 0 {
+				cv.Label += " " + strconv.Itoa(row+1)
+			} else {
+				cv.Theirs, cv.Yours = fl.Show(ch.Old, lang), fl.Show(ch.New, lang)
+			}
+		}
+		out = append(out, cv)
+	}
+	return out
+}
+
+// handlePreview serves POST /d/{id}/preview (htmx): every part of the page
+// that follows the form, as out-of-band swaps. Parts of the form itself are
+// redrawn only when their shape changed (another cycle, trigger type or row
+// count), and the errors sent are those of the slots the page has (the
+// posted _f names) that were not redrawn. Nothing is saved.
 func (s *Server) handlePreview(c echo.Context) error {
 	_, d, in, lang, err := s.postedEditor(c)
 	if err != nil {
 		return err
 	}
-	l := s.liveView(lang, in.doc, in.projectID, in.region, in.view.ViewerZone, in.errs)
-	source := c.FormValue("source")
-	fields := errorFields(in.view)
+	v := s.editorView(c, d, &in, "")
+	form, _ := c.FormParams()
 	parts := []templ.Component{
-		components.Preview(lang, l.preview, d.ID),
-		components.Explain(lang, l.explain, true),
+		components.Title(v.Name, true),
+		components.Summary(lang, v.Summary, true),
+		components.SpecBody(lang, v.Preview, d.ID, true),
 	}
-	switch source {
-	case "builder":
-		parts = append(parts, components.CronInput(lang, in.view.Cron, l.errs, true))
-		fields = append(fields, builderFields(in.view.Cycle.Kind)...)
-		fields = removeField(fields, "cron")
-	case "cron":
-		parts = append(parts, components.Builder(lang, in.view.Cycle, l.errs, true))
-	default:
-		fields = append(fields, builderFields(in.view.Cycle.Kind)...)
-	}
-	parts = append(parts, components.FieldErrors(fields, l.errs))
-	return render(c, http.StatusOK, templ.Join(parts...))
-}
-
-func removeField(fields []string, name string) []string {
-	out := fields[:0]
-	for _, f := range fields {
-		if f != name {
-			out = append(out, f)
+	redrawn := map[string]bool{}
+	redraw := func(part templ.Component, fields ...string) {
+		parts = append(parts, part)
+		for _, f := range fields {
+			redrawn[f] = true
 		}
 	}
-	return out
+	scheduleInputs := append([]string{"cron", "start_time", "end_time", "timezone", "delay_seconds"}, builderInputs...)
+	switch source := form.Get("source"); {
+	case form.Get("trigger_type") != form.Get("trigger_before"):
+		redraw(components.Schedule(v, true), scheduleInputs...)
+	case v.Form.Manual():
+	default:
+		parts = append(parts, components.Explain(lang, v.Explain, true))
+		if source == "cron" || source == "builder" && form.Get("cycle") != form.Get("cycle_before") {
+			redraw(components.Builder(lang, v.Form.Cycle, v.Errors, true), builderInputs...)
+		}
+		if source == "builder" {
+			redraw(components.CronInput(lang, v.Inputs["cron"], true), "cron")
+		}
+	}
+	if in.paramsChanged {
+		parts = append(parts, components.ParamRows(lang, d.ID, v.Form.Params, v.Errors, true))
+	}
+	// The blank output row suggests <project>.<name>: it follows the name.
+	if in.outputsChanged || form.Get("changed") == "name" {
+		parts = append(parts, components.OutputRows(lang, d.ID, v.Form.Outputs, v.Form.SuggestedOutput, v.Errors, true))
+	}
+	var slots []string
+	for _, f := range form["_f"] {
+		rows := in.paramsChanged && strings.HasPrefix(f, "param-") || (in.outputsChanged || form.Get("changed") == "name") && strings.HasPrefix(f, "output-")
+		if !redrawn[f] && !rows {
+			slots = append(slots, f)
+		}
+	}
+	parts = append(parts, components.FieldErrors(slots, v.Errors))
+	return render(c, http.StatusOK, templ.Join(parts...))
 }
 
 // handleAutosave serves POST /d/{id}/autosave (htmx): saves the form as the
@@ -168,7 +213,7 @@ func (s *Server) handleAutosave(c echo.Context) error {
 	}
 	held := pageVersion(c)
 	if held == d.Version && bytes.Equal(in.doc.Canonical(), d.SpecJSON) && in.projectID == d.ProjectID && in.region == d.Region {
-		return render(c, http.StatusOK, components.SaveStatus(savedStatus(lang, d.Version, d.UpdatedAt), false))
+		return render(c, http.StatusOK, components.SaveStatus(savedStatus(c, d.Version, d.UpdatedAt), false))
 	}
 	saved, err := s.drafts.Update(ctx, d.ID, held, draft.Input{ProjectID: in.projectID, Region: in.region, Spec: in.doc}, s.author(c))
 	var de *draft.Error
@@ -176,14 +221,14 @@ func (s *Server) handleAutosave(c echo.Context) error {
 	case errors.As(err, &de) && de.Code == draft.Conflict:
 		return render(c, http.StatusOK, templ.Join(
 			components.SaveStatus(i18n.Text{EN: "Not saved: someone else saved first.", ZH: "未保存：他人已先保存。"}.In(lang), false),
-			components.ConflictBanner(lang, d.ID, conflictView(de.Current, in.doc), true)))
+			components.ConflictBanner(lang, d.ID, conflictView(lang, de.Current, in.doc), true)))
 	case errors.As(err, &de) && de.Code == draft.Invalid:
 		return render(c, http.StatusOK, components.SaveStatus(de.Message.In(lang), false))
 	case err != nil:
 		return err
 	}
 	return render(c, http.StatusOK, templ.Join(
-		components.SaveStatus(savedStatus(lang, saved.Version, saved.UpdatedAt), false),
+		components.SaveStatus(savedStatus(c, saved.Version, saved.UpdatedAt), false),
 		components.VersionOOB(saved.Version)))
 }
 
@@ -211,7 +256,7 @@ func (s *Server) handleRotatePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/d/"+d.ID)
+	return c.Redirect(http.StatusSeeOther, "/d/"+d.ID+"?rotated=1")
 }
 
 // handleDownloadSpec serves GET /d/{id}/spec.json: the spec as a file.

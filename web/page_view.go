@@ -2,7 +2,7 @@ package web
 
 import (
 	"net/http"
-	"strconv"
+	"strings"
 
 	"github.com/flowform/flowform/components"
 	"github.com/flowform/flowform/internal/draft"
@@ -19,12 +19,14 @@ func (s *Server) handleView(c echo.Context) error {
 		return err
 	}
 	lang := language(c)
-	f := d.Spec.Form()
-	l := s.liveView(lang, d.Spec, d.ProjectID, d.Region, viewerZone(c), nil)
+	in := storedInput(d)
+	in.view.ViewerZone = viewerZone(c)
+	l := s.liveView(lang, in)
+	name := d.Spec.Form().Name
 	v := components.ReadOnlyView{
-		Page:    s.page(c, i18n.Text{EN: f.Name, ZH: f.Name}),
+		Page:    s.page(c, i18n.Text{EN: name, ZH: name}),
 		Token:   c.Param("token"),
-		Version: d.Version, Fields: readOnlyFields(lang, f, d), Explain: l.explain, Preview: l.preview,
+		Version: d.Version, Sections: readOnlySections(lang, d.Spec.Form(), in.view), Explain: l.explain, Summary: l.summary, Preview: l.preview,
 	}
 	return render(c, http.StatusOK, components.ReadOnly(v))
 }
@@ -44,39 +46,66 @@ func (s *Server) handleViewCopy(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/d/"+cp.ID)
 }
 
-func readOnlyFields(lang i18n.Lang, f flowspec.Form, d *draft.Draft) []components.Field {
-	t := func(en, zh string) string { return i18n.Text{EN: en, ZH: zh}.In(lang) }
-	var fields []components.Field
-	add := func(section, label, value string) {
-		fields = append(fields, components.Field{Section: section, Label: label, Value: value})
+// sectionTitles are the read-only page's groups, in the editor's order.
+var sectionTitles = []struct {
+	section flowspec.Section
+	title   i18n.Text
+}{
+	{flowspec.SectionWorkflow, i18n.Text{EN: "Workflow", ZH: "工作流"}},
+	{flowspec.SectionTrigger, i18n.Text{EN: "Schedule", ZH: "调度"}},
+	{flowspec.SectionStrategy, i18n.Text{EN: "When it runs", ZH: "运行策略"}},
+	{flowspec.SectionOutputs, i18n.Text{EN: "Outputs", ZH: "输出"}},
+}
+
+// readOnlySections lists every field of the table by its label, with its
+// value in the form's words and units. A manual workflow has no schedule
+// fields to show.
+func readOnlySections(lang i18n.Lang, f flowspec.Form, v components.FormView) []components.ReadOnlySection {
+	var out []components.ReadOnlySection
+	for _, st := range sectionTitles {
+		sec := components.ReadOnlySection{Title: st.title.In(lang)}
+		for _, fl := range flowspec.Fields {
+			if fl.Section != st.section {
+				continue
+			}
+			switch {
+			case fl.Name == "param":
+				for _, p := range f.Parameters {
+					sec.Fields = append(sec.Fields, components.Field{Label: fl.Label.In(lang) + " " + p.Name, Value: p.Type + " · " + p.Value})
+				}
+			case fl.Name == "output":
+				for _, o := range f.Outputs {
+					sec.Fields = append(sec.Fields, components.Field{Label: o.RefTableName, Value: o.Data})
+				}
+			case fl.Section == flowspec.SectionTrigger && fl.Name != "trigger_type" && f.TriggerType == flowspec.TriggerManual:
+			default:
+				sec.Fields = append(sec.Fields, components.Field{Label: fl.Label.In(lang), Value: readOnlyValue(lang, fl, v.Values[fl.Name])})
+			}
+		}
+		if len(sec.Fields) > 0 {
+			out = append(out, sec)
+		}
 	}
-	num := func(n int64) string { return strconv.FormatInt(n, 10) }
-	wf, tg, st := t("Workflow", "工作流"), t("Trigger", "触发"), t("Strategy", "调度策略")
-	add(wf, t("Name", "名称"), f.Name)
-	add(wf, t("Folder", "文件夹"), f.Folder)
-	add(wf, t("Description", "描述"), f.Description)
-	add(wf, t("Owner", "责任人"), f.Owner)
-	add(wf, t("Workspace ProjectId", "工作空间 ProjectId"), d.ProjectID)
-	add(wf, t("Region", "地域"), d.Region)
-	for _, p := range f.Parameters {
-		add(wf, t("Parameter ", "参数 ")+p.Name, p.Type+" · "+p.Value)
+	return out
+}
+
+// readOnlyValue is a form value as a reviewer reads it: choices by their
+// label, numbers with their unit, empty values said.
+func readOnlyValue(lang i18n.Lang, fl *flowspec.Field, value string) string {
+	switch {
+	case value == "" && fl.Kind == flowspec.KindTime:
+		if fl.Name == "start_time" {
+			return i18n.Text{EN: "(from the start)", ZH: "（立即生效）"}.In(lang)
+		}
+		return i18n.Text{EN: "(no end)", ZH: "（永久有效）"}.In(lang)
+	case value == "" && fl.Kind != flowspec.KindChoice:
+		return i18n.Text{EN: "(not set)", ZH: "（未设置）"}.In(lang)
+	case fl.Kind == flowspec.KindTime:
+		return strings.Replace(value, "T", " ", 1)
+	case fl.Kind == flowspec.KindChoice:
+		return fl.ChoiceLabel(value, lang)
+	case fl.Kind == flowspec.KindNumber && fl.Unit.Name.EN != "":
+		return value + " " + fl.Unit.Name.In(lang)
 	}
-	add(tg, t("Trigger type", "触发方式"), f.TriggerType)
-	add(tg, t("Cron expression", "Cron 表达式"), f.Cron)
-	add(tg, t("Effective from", "生效开始"), f.StartTime)
-	add(tg, t("Effective until", "生效结束"), f.EndTime)
-	add(tg, t("Time zone", "时区"), f.Timezone)
-	add(tg, t("Delay (seconds)", "延迟（秒）"), num(f.DelaySeconds))
-	add(st, t("Run state", "运行状态"), f.RecurrenceType)
-	add(st, t("Instance generation", "实例生成方式"), f.InstanceMode)
-	add(st, t("Rerun", "重跑属性"), f.RerunMode)
-	add(st, t("Retries", "重跑次数"), num(f.RerunTimes))
-	add(st, t("Retry interval (minutes)", "重跑间隔（分钟）"), num(f.RerunIntervalMinutes))
-	add(st, t("Timeout", "超时"), num(f.Timeout)+" "+f.TimeoutUnit)
-	add(st, t("When an inner node fails", "内部节点失败时"), f.FailureStrategy)
-	add(st, t("Priority", "优先级"), num(f.Priority))
-	for _, o := range f.Outputs {
-		add(t("Outputs", "输出"), o.RefTableName, o.Data)
-	}
-	return fields
+	return value
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/url"
 	"strings"
 
@@ -15,8 +16,29 @@ import (
 func (s *Server) page(c echo.Context, title i18n.Text) components.Page {
 	lang := language(c)
 	token, _ := c.Get(csrfContextKey).(string)
-	return components.Page{Lang: lang, Title: title.In(lang), CSRF: token, Path: routePath(c),
-		Sandbox: s.drafts.Endpoint() == "sandbox"}
+	return components.Page{Lang: lang, Title: title.In(lang), CSRF: token, Path: routePath(c), Query: queryWithoutLang(c),
+		Sandbox: s.drafts.Endpoint() == "sandbox", Theme: theme(c)}
+}
+
+// queryWithoutLang is the request's query minus lang, for the language
+// switcher to keep.
+func queryWithoutLang(c echo.Context) string {
+	q := c.QueryParams()
+	if len(q) == 0 {
+		return ""
+	}
+	q = maps.Clone(q)
+	q.Del("lang")
+	return q.Encode()
+}
+
+// theme is the colour theme the browser chose (the ff_theme cookie app.js
+// sets), or "" to follow the system.
+func theme(c echo.Context) string {
+	if ck, err := c.Cookie("ff_theme"); err == nil && (ck.Value == "light" || ck.Value == "dark") {
+		return ck.Value
+	}
+	return ""
 }
 
 // routePath is the path of the page being shown, rebuilt from its route

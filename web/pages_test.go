@@ -127,8 +127,8 @@ func TestPagesRender(t *testing.T) {
 			t.Errorf("%s = %q, want %q", sel, got, want)
 		}
 	}
-	if !strings.Contains(doc.Find("#explain").Text(), "At 02:00 every day") {
-		t.Errorf("explanation: %q", doc.Find("#explain").Text())
+	if !strings.Contains(doc.Find("#summary-card").Text(), "At 02:00 every day") {
+		t.Errorf("explanation: %q", doc.Find("#summary-card").Text())
 	}
 	if doc.Find("#live .chroma").Length() == 0 {
 		t.Error("preview is not highlighted on the server")
@@ -242,7 +242,7 @@ func TestFragments(t *testing.T) {
 	if v, _ := frag.Find(`#cron-box[hx-swap-oob] #cron`).Attr("value"); v != "00 00 02 ? * 1" {
 		t.Errorf("builder fragment cron = %q", v)
 	}
-	if !strings.Contains(frag.Find("#explain").Text(), "every Monday") || frag.Find("#live").Length() != 1 {
+	if !strings.Contains(frag.Find("#summary-card").Text(), "every Monday") || frag.Find("#spec-body .chroma").Length() != 1 {
 		t.Error("fragment lacks explanation or preview")
 	}
 

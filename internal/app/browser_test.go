@@ -92,6 +92,16 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return v
 }
 
+// textContent is an element's text, hidden parts (a closed panel) included.
+func textContent(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).textContent`, sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // replace types a new value into a text input the way a user does: select
 // all, then type.
 func replace(sel, v string) chromedp.Action[chromedp.Void] {
@@ -133,8 +143,8 @@ func TestBrowserEditorIsLive(t *testing.T) {
 	// Typing a raw cron moves the builder, the explanation and the preview.
 	must(t, ctx, replace("#cron", "00 15 06 * * ?"))
 	waitFor(t, ctx, "builder from the raw cron", `document.querySelector("#cycle").value === "Day" && document.querySelector("#hour").value === "6" && document.querySelector("#minute").value === "15"`)
-	waitFor(t, ctx, "description", `document.querySelector("#explain").innerText.includes("At 06:15 every day")`)
-	waitFor(t, ctx, "preview", `document.querySelector("#live").innerText.includes("00 15 06 * * ?")`)
+	waitFor(t, ctx, "description", `document.querySelector("#summary-card").innerText.includes("At 06:15 every day")`)
+	waitFor(t, ctx, "preview", `document.querySelector("#spec-body").textContent.includes("00 15 06 * * ?")`)
 
 	// A bad cron shows an inline error that clears when fixed.
 	must(t, ctx, replace("#cron", "00 61 06 * * ?"))
@@ -157,9 +167,9 @@ func TestBrowserEditorIsLive(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"}); err != nil {
 		t.Fatal(err)
 	}
-	must(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#explain")), chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#explain")))
+	must(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#summary-card")), chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#summary-card")))
 	// 06:45 in Shanghai is 17:45 in New York in winter, 18:45 in summer.
-	if txt := text(t, ctx, "#explain table"); !strings.Contains(txt, "Your time (America/New_York)") || !strings.Contains(txt, "17:45") && !strings.Contains(txt, "18:45") {
+	if txt := textContent(t, ctx, "#explain table"); !strings.Contains(txt, "Your time (America/New_York)") || !strings.Contains(txt, "17:45") && !strings.Contains(txt, "18:45") {
 		t.Errorf("next runs lack the viewer's zone:\n%s", txt)
 	}
 }
@@ -178,7 +188,7 @@ func TestBrowserConflictBanner(t *testing.T) {
 	must(t, second, replace("#description", "second tab"))
 	waitFor(t, second, "conflict banner", `!!document.querySelector('[data-testid="conflict"]')`)
 	banner := text(t, second, `[data-testid="conflict"]`)
-	if !strings.Contains(banner, "description") || !strings.Contains(banner, "first tab wins") || !strings.Contains(banner, "second tab") {
+	if !strings.Contains(banner, "Description") || !strings.Contains(banner, "first tab wins") || !strings.Contains(banner, "second tab") {
 		t.Errorf("banner does not show both sides:\n%s", banner)
 	}
 	// Nothing was overwritten.
@@ -224,8 +234,8 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[value="preview"]`))); err != nil {
 		t.Fatal(err)
 	}
-	must(t, ctx, chromedp.WaitVisible(chromedp.CSS("#live")))
-	if txt := text(t, ctx, "#live"); !strings.Contains(txt, "new_workflow_v2") {
+	must(t, ctx, chromedp.WaitVisible(chromedp.CSS("#editor")))
+	if txt := textContent(t, ctx, "#spec-body"); !strings.Contains(txt, "new_workflow_v2") {
 		t.Fatalf("full-page preview lacks the edit:\n%s", txt)
 	}
 	if txt := text(t, ctx, "#save-status"); !strings.Contains(txt, "Preview only") {
@@ -250,7 +260,7 @@ func TestBrowserChinese(t *testing.T) {
 	}
 	// The choice is remembered on the next page.
 	must(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="template-daily"]`)), chromedp.WaitVisible(chromedp.CSS("#editor")))
-	for sel, want := range map[string]string{`label[for="name"]`: "名称", `#explain`: "每天 02:00", `button[value="save"]`: "保存"} {
+	for sel, want := range map[string]string{`label[for="name"]`: "名称", `#summary-card`: "每天 02:00", `button[value="save"]`: "保存"} {
 		if got := text(t, ctx, sel); !strings.Contains(got, want) {
 			t.Errorf("%s = %q, want %q", sel, got, want)
 		}

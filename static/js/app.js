@@ -2,23 +2,84 @@
 // without it.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
   // htmx requests carry the CSRF token from the page's meta tag.
   document.addEventListener("htmx:configRequest", function (e) {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) { e.detail.headers["X-CSRF-Token"] = meta.content; }
   });
+
   // The viewer's own time zone, for the "your time" column of next runs.
+  // On a first visit the page was drawn without it: redraw the live parts.
   function fillViewerZone() {
     var zone = "";
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { zone = ""; }
+    var filled = false;
     document.querySelectorAll('input[name="viewer_tz"]').forEach(function (input) {
-      if (!input.value) { input.value = zone; }
+      if (!input.value && zone) { input.value = zone; filled = true; }
     });
     // Remembered so the first render of the next page shows "your time" too.
     if (zone && document.cookie.indexOf("ff_tz=" + encodeURIComponent(zone)) < 0) {
       document.cookie = "ff_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
     }
+    var live = document.getElementById("sec-workflow");
+    if (filled && live) { live.dispatchEvent(new Event("ff-refresh")); }
   }
+
+  // The input last edited, so the server knows what changed.
+  function noteChange(e) {
+    var changed = document.getElementById("changed");
+    if (changed && e.target && e.target.name) { changed.value = e.target.name; }
+  }
+  document.addEventListener("input", noteChange, true);
+  document.addEventListener("change", noteChange, true);
+
+  // A redrawn part of the form keeps the caret where the user was typing.
+  var focused = null;
+  function remember() {
+    var el = document.activeElement;
+    if (el && el.id && el !== document.body) {
+      focused = { id: el.id, start: el.selectionStart, end: el.selectionEnd };
+    }
+  }
+  function restore() {
+    if (!focused) { return; }
+    var el = document.getElementById(focused.id);
+    if (el && document.activeElement !== el) {
+      el.focus();
+      try { if (focused.start != null) { el.setSelectionRange(focused.start, focused.end); } } catch (err) { /* not a text input */ }
+    }
+  }
+  document.addEventListener("htmx:beforeSwap", remember);
+  document.addEventListener("htmx:oobBeforeSwap", remember);
+  document.addEventListener("htmx:afterSettle", function () { restore(); focused = null; });
+
+  // Panels remember whether they were open (FlowSpec JSON, next runs).
+  function rememberPanels() {
+    document.querySelectorAll("details[data-remember]").forEach(function (d) {
+      var key = "ff-open-" + d.getAttribute("data-remember");
+      try { if (localStorage.getItem(key) === "1") { d.open = true; } } catch (err) { return; }
+      d.addEventListener("toggle", function () {
+        try { localStorage.setItem(key, d.open ? "1" : "0"); } catch (err) { /* private mode */ }
+      });
+    });
+  }
+
+  // Theme: auto → light → dark, remembered in a cookie the server reads, so
+  // the next page is drawn in it without a flash.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("#theme-toggle");
+    if (!button) { return; }
+    var order = ["", "light", "dark"];
+    var labels = (button.getAttribute("data-theme-labels") || "").split("|");
+    var now = document.documentElement.getAttribute("data-theme") || "";
+    var next = order[(order.indexOf(now) + 1) % order.length];
+    if (next) { document.documentElement.setAttribute("data-theme", next); } else { document.documentElement.removeAttribute("data-theme"); }
+    document.cookie = "ff_theme=" + next + "; path=/; max-age=" + (next ? 31536000 : 0) + "; samesite=lax";
+    if (labels.length === 3) { button.textContent = labels[order.indexOf(next)]; }
+  });
+
   // Copy buttons copy the text of the element they name.
   document.addEventListener("click", function (e) {
     var button = e.target.closest("[data-copy]");
@@ -31,13 +92,14 @@
       if (done) { var old = button.textContent; button.textContent = done; setTimeout(function () { button.textContent = old; }, 1500); }
     });
   });
-  document.addEventListener("DOMContentLoaded", fillViewerZone);
-  document.addEventListener("htmx:afterSettle", fillViewerZone);
+  document.addEventListener("DOMContentLoaded", function () { rememberPanels(); fillViewerZone(); });
 })();
-// The time-zone search offers every zone the browser knows, with its offset.
-document.addEventListener("DOMContentLoaded", function () {
+// The time-zone search offers every zone the browser knows, with its offset
+// (again after the schedule is redrawn).
+function ffFillZones() {
   var list = document.getElementById("zones");
-  if (!list || !Intl.supportedValuesOf) { return; }
+  if (!list || !Intl.supportedValuesOf || list.getAttribute("data-filled")) { return; }
+  list.setAttribute("data-filled", "1");
   var have = {};
   list.querySelectorAll("option").forEach(function (o) { have[o.value] = true; });
   var now = new Date();
@@ -52,4 +114,6 @@ document.addEventListener("DOMContentLoaded", function () {
     } catch (err) { option.textContent = ""; }
     list.appendChild(option);
   });
-});
+}
+document.addEventListener("DOMContentLoaded", ffFillZones);
+document.addEventListener("htmx:afterSettle", ffFillZones);
