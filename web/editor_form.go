@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -414,9 +415,10 @@ var cycleDefaults = map[string]map[string][]string{
 	"Year":   {"months": {"1"}, "day": {"1"}},
 }
 
-// withCycleDefaults fills the inputs a just-switched cycle did not show yet
-// (the builder still showed the old cycle's inputs when the user picked
-// the new one). cycle_before is the cycle the builder was showing.
+// withCycleDefaults gives a just-switched cycle its own inputs: the builder
+// still showed the old cycle's inputs when the user picked the new one, so
+// those are dropped (the time of day is kept) and the new cycle's defaults
+// filled in. cycle_before is the cycle the builder was showing.
 func withCycleDefaults(form map[string][]string) map[string][]string {
 	kind := at(form["cycle"], 0)
 	if kind == at(form["cycle_before"], 0) {
@@ -424,7 +426,9 @@ func withCycleDefaults(form map[string][]string) map[string][]string {
 	}
 	out := make(map[string][]string, len(form))
 	for k, v := range form {
-		out[k] = v
+		if k == "cycle" || k == "hour" || k == "minute" || !slices.Contains(builderInputs, k) && k != "last_day" {
+			out[k] = v
+		}
 	}
 	for k, v := range cycleDefaults[kind] {
 		if _, ok := out[k]; !ok {

@@ -117,3 +117,26 @@ function ffFillZones() {
 }
 document.addEventListener("DOMContentLoaded", ffFillZones);
 document.addEventListener("htmx:afterSettle", ffFillZones);
+// An input's invalid state follows its error slot when only the slot was
+// redrawn.
+document.addEventListener("htmx:afterSettle", function () {
+  document.querySelectorAll(".field-error[id]").forEach(function (slot) {
+    var bad = !!slot.querySelector(".error");
+    document.querySelectorAll('[aria-describedby~="' + slot.id + '"]').forEach(function (input) {
+      if (bad) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      var field = input.closest(".field");
+      if (field) { field.classList.toggle("invalid", bad); }
+    });
+  });
+});
+// Removing a row changes the form without an input event: save it too,
+// once the redrawn rows are in place (the button itself is gone by then).
+var ffSaveAfterSwap = false;
+document.addEventListener("htmx:beforeRequest", function (e) {
+  var elt = e.detail && e.detail.elt;
+  if (elt && elt.name && elt.name.indexOf("remove_") === 0) { ffSaveAfterSwap = true; }
+});
+document.addEventListener("htmx:afterSettle", function () {
+  var form = document.getElementById("editor");
+  if (ffSaveAfterSwap && form) { ffSaveAfterSwap = false; form.dispatchEvent(new Event("change")); }
+});
