@@ -80,9 +80,6 @@ func choices(pairs ...any) []Choice {
 	return out
 }
 
-// Variable types a workflow parameter may have.
-var parameterTypes = []string{"System", "Constant", "NodeOutput", "PassThrough", "NoKvVariableExpression", "PaiOutput"}
-
 // Fields is the one table of the fields the designer edits, in form order.
 var Fields = []*Field{
 	{Name: "name", custom: true, Path: "name", Section: SectionWorkflow, Label: tr("Name", "名称"),
