@@ -22,7 +22,7 @@ func FuzzImport(f *testing.F) {
 	f.Add([]byte(`{"spec":{"workflows":[{"script":[],"trigger":"x","strategy":{"priority":1e400}}]}}`))
 	f.Add([]byte(`{"a":"\ud83d\ude00 \ud800 \u00e9\n","b":[-0.5e+3,0,1E2,true,false,null]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if _, err := decode(data); (err == nil) != json.Valid(data) {
+		if _, _, err := decode(data); (err == nil) != json.Valid(data) {
 			t.Fatalf("decode and json.Valid disagree on %q: %v", data, err)
 		}
 		doc, _, err := Import(data)
