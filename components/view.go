@@ -219,16 +219,6 @@ type Field struct {
 	Label, Value string
 }
 
-// ImportView is the import page.
-type ImportView struct {
-	Page
-	Spec      string
-	ProjectID string
-	Warnings  []string
-	Errors    []string
-	Checked   bool // the spec was read; offer to create
-}
-
 // HistoryView is a draft's history page.
 type HistoryView struct {
 	Page

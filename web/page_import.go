@@ -8,6 +8,7 @@ import (
 
 	"github.com/flowform/flowform/components"
 	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
 	"github.com/labstack/echo/v4"
 )
@@ -17,8 +18,8 @@ func (s *Server) handleImportPage(c echo.Context) error {
 	return render(c, http.StatusOK, components.Import(components.ImportView{Page: s.page(c, i18n.Text{EN: "Import", ZH: "导入"})}))
 }
 
-// handleImportPost serves POST /import: "check" shows what import would
-// normalise; "create" creates the draft.
+// handleImportPost serves POST /import: "check" lists what import changes
+// and what the editor will show; "create" creates the draft.
 func (s *Server) handleImportPost(c echo.Context) error {
 	lang := language(c)
 	v := components.ImportView{Page: s.page(c, i18n.Text{EN: "Import", ZH: "导入"}), Spec: c.FormValue("spec"), ProjectID: c.FormValue("project_id")}
@@ -42,21 +43,67 @@ func (s *Server) handleImportPost(c echo.Context) error {
 		}
 		return render(c, http.StatusUnprocessableEntity, components.Import(v))
 	}
-	if c.FormValue("action") != "create" {
-		v.Checked = true
-		for _, n := range notes {
-			v.Warnings = append(v.Warnings, n.Message.In(lang))
-		}
+	create := c.FormValue("action") == "create"
+	s.checkImport(&v, doc, notes, lang, !create)
+	if !v.CanCreate {
+		return render(c, http.StatusUnprocessableEntity, components.Import(v))
+	}
+	if !create {
 		return render(c, http.StatusOK, components.Import(v))
 	}
 	d, err := s.drafts.Create(c.Request().Context(), draft.Input{ProjectID: strings.TrimSpace(v.ProjectID), Spec: doc}, s.author(c))
 	var de *draft.Error
 	if errors.As(err, &de) && de.Code == draft.Invalid {
-		v.Checked, v.Errors = true, []string{de.Message.In(lang)}
+		v.CanCreate, v.Errors = false, []string{de.Message.In(lang)}
 		return render(c, http.StatusUnprocessableEntity, components.Import(v))
 	} else if err != nil {
 		return err
 	}
 	rememberDraft(c, d.ID)
 	return c.Redirect(http.StatusSeeOther, "/d/"+d.ID)
+}
+
+// checkImport fills in the check: what import changed in the document,
+// what the editor will show once the draft exists, and whether creating
+// it can succeed. prefill offers the ProjectId the document's metadata
+// records when none was entered.
+func (s *Server) checkImport(v *components.ImportView, doc *flowspec.Document, notes []flowspec.Finding, lang i18n.Lang, prefill bool) {
+	if f := doc.NotAWorkflow(); f != nil {
+		v.Errors = []string{f.Message.In(lang)}
+		return
+	}
+	entered := strings.TrimSpace(v.ProjectID)
+	if id, from := doc.MetadataProjectID(); id != "" {
+		switch {
+		case entered == "" && prefill:
+			v.ProjectID, v.ProjectIDFrom, entered = id, from, id
+		case entered != "" && entered != id:
+			v.DocumentProjectID = id
+		}
+	}
+	v.Checked = true
+	line := func(f flowspec.Finding) components.ImportFinding {
+		return components.ImportFinding{Path: f.Path, Message: f.Message.In(lang)}
+	}
+	for _, n := range notes {
+		v.Normalised = append(v.Normalised, line(n))
+	}
+	// Creating refuses these (draft.Service.check); say so now.
+	for _, f := range []*flowspec.Finding{flowspec.CheckProjectID(entered), doc.CheckLimits()} {
+		if f != nil {
+			v.Errors = append(v.Errors, f.Message.In(lang))
+		}
+	}
+	v.CanCreate = len(v.Errors) == 0
+	// The editor's validation (liveView), on the document it will read
+	// back: import is a fixed point, so that is this document.
+	report := (&draft.Draft{Spec: doc, ProjectID: entered}).Validate(s.now())
+	for _, f := range report.Errors {
+		if f.Code != "project_id" { // already above, as why creating fails
+			v.EditorErrors = append(v.EditorErrors, line(f))
+		}
+	}
+	for _, f := range report.Warnings {
+		v.EditorWarnings = append(v.EditorWarnings, line(f))
+	}
 }

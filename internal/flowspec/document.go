@@ -47,12 +47,16 @@ func (d *Document) Clone() *Document { return &Document{root: d.root.clone()} }
 
 // Import reads a FlowSpec document of any published version (1.0.0 flat,
 // 1.1.0, 1.2.0, 2.0.0) and normalises it: the 1.0.0 layout is wrapped in
-// "spec", enum labels in the wrong case or from legacy documentation are
-// rewritten to the exact label. Each change is reported as a warning.
+// "spec", a 1.x workflow written flat (spec.nodes, spec.flow at the top of
+// spec) is moved into spec.workflows[0], enum labels in the wrong case or
+// from legacy documentation are rewritten to the exact label. Each change
+// is reported as a warning, and so are repeated keys, text that is not
+// UTF-8, and a document exported for one node of a workflow. A node
+// document is imported as it is: NotAWorkflow says why it cannot be edited.
 // The error is a *SyntaxError for malformed JSON or a *ShapeError when the
 // document is not a JSON object.
 func Import(data []byte) (*Document, []Finding, error) {
-	root, err := decode(data)
+	root, parsed, err := decode(data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -62,8 +66,10 @@ func Import(data []byte) (*Document, []Finding, error) {
 			ZH: "FlowSpec 文档必须是 JSON 对象，例如 {\"version\":\"1.1.0\",\"kind\":\"CycleWorkflow\",\"spec\":{…}}"}}
 	}
 	d := &Document{root: root}
-	var warnings []Finding
+	warnings := parsed
 	warnings = append(warnings, d.upgradeFlat()...)
+	warnings = append(warnings, d.liftFlat()...)
+	warnings = append(warnings, d.nodeView()...)
 	warnings = append(warnings, d.normaliseLabels()...)
 	return d, warnings, nil
 }

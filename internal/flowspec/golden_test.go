@@ -123,10 +123,11 @@ func TestImportGolden(t *testing.T) {
 
 // TestImportKeepsEveryField proves that import → export loses nothing: the
 // exported document equals the input as JSON values (order aside), except
-// for label rewrites and version upgrades the import reported.
+// for label rewrites and version upgrades the import reported. Flat
+// workflows move: TestLiftFlatKeepsEverything follows them.
 func TestImportKeepsEveryField(t *testing.T) {
 	for _, name := range []string{"copier__cycle_workflow_spec.json", "copier__cycle_workflow_with_join_spec.json",
-		"copier__real_cycle_workflow_spec.json", "version__1.x.y__cycle_workflow.json", "version__1.x.y__manual_workflow.json", "api-docs-1.1.0.json"} {
+		"copier__real_cycle_workflow_spec.json", "version__1.x.y__cycle_workflow.json", "api-docs-1.1.0.json"} {
 		data, err := os.ReadFile(filepath.Join("testdata/import", name))
 		if err != nil {
 			t.Fatal(err)

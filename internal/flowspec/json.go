@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/flowform/flowform/internal/i18n"
 )
 
 // kind is the JSON type of a node.
@@ -52,24 +54,84 @@ const maxDepth = 10000
 // decode reads exactly one JSON value. It is a small recursive-descent
 // parser: encoding/json's token API, which it replaces, cost 60% of the
 // validate endpoint's time. FuzzImport checks it accepts exactly what
-// json.Valid accepts.
-func decode(data []byte) (*node, error) {
-	p := parser{data: data}
+// json.Valid accepts. What it reads differently from the bytes — a repeated
+// key (the last value wins) or text that is not UTF-8 (replaced with
+// U+FFFD, as encoding/json does) — it reports as warnings, never silently.
+func decode(data []byte) (*node, []Finding, error) {
+	p := parser{data: data, path: make([]step, 0, 16)}
 	p.space()
 	n, err := p.value(0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.space()
 	if p.pos != len(p.data) {
-		return nil, p.fail("unexpected data after the document")
+		return nil, nil, p.fail("unexpected data after the document")
 	}
-	return n, nil
+	if p.dropped > 0 {
+		p.notes = append(p.notes, warning("", "parse_notes_more", "", i18n.Sprintf(
+			"…and %d more places read the same way", "……另有 %d 处按同样方式读取", p.dropped)))
+	}
+	return n, p.notes, nil
 }
 
 type parser struct {
 	data []byte
 	pos  int
+	// path is where the value being read sits; it is turned into text only
+	// when there is something to report.
+	path    []step
+	notes   []Finding
+	dropped int // notes beyond maxParseNotes
+}
+
+// step is one level of a JSON path: an object key, or an array index when
+// key is unset.
+type step struct {
+	key   string
+	isKey bool
+	index int
+}
+
+// maxParseNotes bounds the warnings one document can produce: a hostile
+// document with 100 000 repeated keys gets 20 lines and a count.
+const maxParseNotes = 20
+
+func (p *parser) note(code string, msg func(path string) i18n.Text) {
+	if len(p.notes) >= maxParseNotes {
+		p.dropped++
+		return
+	}
+	path := p.pathText()
+	p.notes = append(p.notes, warning("", code, path, msg(path)))
+}
+
+// pathText writes the current path as validation paths are written:
+// spec.workflows[0].name.
+func (p *parser) pathText() string {
+	var b strings.Builder
+	for _, s := range p.path {
+		if !s.isKey {
+			fmt.Fprintf(&b, "[%d]", s.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	if b.Len() == 0 {
+		return "(document)"
+	}
+	return b.String()
+}
+
+func (p *parser) invalidText() {
+	p.note("invalid_utf8", func(path string) i18n.Text {
+		return i18n.Sprintf(
+			"%s: the text held bytes that are not UTF-8 (or a lone \\u surrogate escape); each was replaced with U+FFFD (\uFFFD)",
+			"%s：文本含有非 UTF-8 字节（或孤立的 \\u 代理项转义）；均已替换为 U+FFFD（\uFFFD）", path)
+	})
 }
 
 func (p *parser) fail(msg string) error {
@@ -100,9 +162,12 @@ func (p *parser) value(depth int) (*node, error) {
 	case c == '[':
 		return p.array(depth)
 	case c == '"':
-		s, err := p.string()
+		s, replaced, err := p.string()
 		if err != nil {
 			return nil, err
+		}
+		if replaced {
+			p.invalidText()
 		}
 		return &node{kind: kindString, text: s}, nil
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -138,9 +203,13 @@ func (p *parser) object(depth int) (*node, error) {
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return nil, p.fail("expected a string key")
 		}
-		key, err := p.string()
+		key, replaced, err := p.string()
 		if err != nil {
 			return nil, err
+		}
+		p.path = append(p.path, step{key: key, isKey: true})
+		if replaced {
+			p.invalidText()
 		}
 		p.space()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
@@ -152,7 +221,13 @@ func (p *parser) object(depth int) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.set(key, val) // a repeated key keeps its first place and its last value
+		if n.replace(key, val) { // a repeated key keeps its first place and its last value
+			p.note("duplicate_key", func(path string) i18n.Text {
+				return i18n.Sprintf("%s: the key %q appears more than once; only its last value is kept",
+					"%s：键「%s」出现多次；只保留最后一个值", path, key)
+			})
+		}
+		p.path = p.path[:len(p.path)-1]
 		p.space()
 		if p.pos >= len(p.data) {
 			return nil, p.fail("unexpected end of input in an object")
@@ -179,10 +254,12 @@ func (p *parser) array(depth int) (*node, error) {
 	}
 	for {
 		p.space()
+		p.path = append(p.path, step{index: len(n.items)})
 		val, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
+		p.path = p.path[:len(p.path)-1]
 		n.items = append(n.items, val)
 		p.space()
 		if p.pos >= len(p.data) {
@@ -200,9 +277,9 @@ func (p *parser) array(depth int) (*node, error) {
 	}
 }
 
-// string reads a quoted string; invalid UTF-8 becomes U+FFFD as in
-// encoding/json.
-func (p *parser) string() (string, error) {
+// string reads a quoted string; invalid UTF-8 and lone surrogate escapes
+// become U+FFFD as in encoding/json, and replaced says so.
+func (p *parser) string() (s string, replaced bool, err error) {
 	p.pos++ // opening quote
 	start := p.pos
 	// Fast path: no escapes, valid UTF-8.
@@ -212,9 +289,9 @@ func (p *parser) string() (string, error) {
 			raw := p.data[start:p.pos]
 			p.pos++
 			if utf8.Valid(raw) {
-				return string(raw), nil
+				return string(raw), false, nil
 			}
-			return strings.ToValidUTF8(string(raw), "\uFFFD"), nil
+			return strings.ToValidUTF8(string(raw), "\uFFFD"), true, nil
 		}
 		if c == '\\' || c < 0x20 {
 			break
@@ -229,11 +306,11 @@ func (p *parser) string() (string, error) {
 		case c == '"':
 			p.pos++
 			if utf8.Valid(b) {
-				return string(b), nil
+				return string(b), replaced, nil
 			}
-			return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+			return strings.ToValidUTF8(string(b), "\uFFFD"), true, nil
 		case c < 0x20:
-			return "", p.fail("control character in a string")
+			return "", false, p.fail("control character in a string")
 		case c != '\\':
 			b = append(b, c)
 			p.pos++
@@ -261,23 +338,25 @@ func (p *parser) string() (string, error) {
 		case 'u':
 			r, ok := p.hex4()
 			if !ok {
-				return "", p.fail("invalid \\u escape")
+				return "", false, p.fail("invalid \\u escape")
 			}
 			if utf16.IsSurrogate(r) {
+				save := p.pos
 				if r2, ok := p.surrogateTail(); ok {
 					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 						b = utf8.AppendRune(b, dec)
 						continue
 					}
 				}
-				r = utf8.RuneError
+				p.pos = save // the next escape is read on its own, as encoding/json does
+				r, replaced = utf8.RuneError, true
 			}
 			b = utf8.AppendRune(b, r)
 		default:
-			return "", p.fail("invalid escape in a string")
+			return "", false, p.fail("invalid escape in a string")
 		}
 	}
-	return "", p.fail("unexpected end of input in a string")
+	return "", false, p.fail("unexpected end of input in a string")
 }
 
 func (p *parser) hex4() (rune, bool) {
@@ -358,14 +437,18 @@ func (n *node) get(key string) *node {
 }
 
 // set replaces the value of key, or appends key at the end.
-func (n *node) set(key string, val *node) {
+func (n *node) set(key string, val *node) { n.replace(key, val) }
+
+// replace is set, reporting whether key was already there.
+func (n *node) replace(key string, val *node) bool {
 	for i := range n.members {
 		if n.members[i].key == key {
 			n.members[i].val = val
-			return
+			return true
 		}
 	}
 	n.members = append(n.members, member{key, val})
+	return false
 }
 
 // remove deletes key from an object.

@@ -131,6 +131,10 @@ func (d *Document) Validate(now time.Time) Report {
 	wfs := spec.get("workflows")
 	if wfs == nil || wfs.kind != kindArray || len(wfs.items) != 1 {
 		n := len(wfs.itemsOrNil())
+		if f := d.NotAWorkflow(); f != nil {
+			c.r.add(*f)
+			return c.finish()
+		}
 		c.fail("V3", "workflows_count", "spec.workflows", i18n.Sprintf(
 			"spec.workflows must hold exactly one workflow (it holds %d); CreateWorkflowDefinition uses only the first",
 			"spec.workflows 必须恰好包含一个工作流（当前 %d 个）；CreateWorkflowDefinition 只使用第一个", n))
