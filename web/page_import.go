@@ -95,15 +95,15 @@ func (s *Server) checkImport(v *components.ImportView, doc *flowspec.Document, n
 		}
 	}
 	v.CanCreate = len(v.Errors) == 0
-	// The editor's validation (liveView), on the document it will read
+	// The editor's own findings (liveView), on the document it will read
 	// back: import is a fixed point, so that is this document.
-	report := (&draft.Draft{Spec: doc, ProjectID: entered}).Validate(s.now())
-	for _, f := range report.Errors {
-		if f.Code != "project_id" { // already above, as why creating fails
-			v.EditorErrors = append(v.EditorErrors, line(f))
+	l := s.liveView(lang, storedInput(&draft.Draft{Spec: doc, ProjectID: entered}))
+	for _, f := range l.preview.Errors {
+		if f.Field != "project_id" { // already above, as why creating fails
+			v.EditorErrors = append(v.EditorErrors, components.ImportFinding{Path: f.Path, Message: f.Message})
 		}
 	}
-	for _, f := range report.Warnings {
-		v.EditorWarnings = append(v.EditorWarnings, line(f))
+	for _, f := range l.preview.Warnings {
+		v.EditorWarnings = append(v.EditorWarnings, components.ImportFinding{Path: f.Path, Message: f.Message})
 	}
 }

@@ -81,11 +81,11 @@ func TestImportCheckMatchesEditor(t *testing.T) {
 			if got, _ := editor.Find("#name").Attr("value"); got != tt.name {
 				t.Errorf("editor name %q, want %q", got, tt.name)
 			}
-			gotErrs, gotWarns := items(editor, `#summary li.error`), items(editor, `#summary li.warning`)
+			gotErrs, gotWarns := items(editor, `#summary-card li.error`), items(editor, `#summary-card li.warning`)
 			if !slices.Equal(gotErrs, wantErrs) || !slices.Equal(gotWarns, wantWarns) {
 				t.Errorf("the editor shows other findings than the check listed:\n check  %q / %q\n editor %q / %q", wantErrs, wantWarns, gotErrs, gotWarns)
 			}
-			if strings.Contains(editor.Find("#summary").Text(), "spec.workflows must hold exactly one workflow") {
+			if strings.Contains(editor.Find("#summary-card").Text(), "spec.workflows must hold exactly one workflow") {
 				t.Error("the editor reports the workflows count")
 			}
 		})

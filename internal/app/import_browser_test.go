@@ -74,11 +74,11 @@ func TestBrowserImportManualWorkflow(t *testing.T) {
 	if got := value(t, ctx, "#project_id"); got != "250515" {
 		t.Errorf("editor ProjectId %q", got)
 	}
-	summary := text(t, ctx, "#summary")
+	summary := text(t, ctx, "#summary-card")
 	if strings.Contains(summary, "spec.workflows must hold exactly one workflow") {
 		t.Errorf("the editor reports the workflows count:\n%s", summary)
 	}
-	if errs, warns := texts(t, ctx, "#summary li.error"), texts(t, ctx, "#summary li.warning"); !slices.Equal(errs, checkErrs) || !slices.Equal(warns, checkWarns) {
+	if errs, warns := texts(t, ctx, "#summary-card li.error"), texts(t, ctx, "#summary-card li.warning"); !slices.Equal(errs, checkErrs) || !slices.Equal(warns, checkWarns) {
 		t.Errorf("the editor shows what the check did not list:\n check  %q / %q\n editor %q / %q", checkErrs, checkWarns, errs, warns)
 	}
 }
