@@ -155,9 +155,6 @@ type ConflictView struct {
 	Changes      []ChangeView // theirs → yours
 }
 
-// ChangeView is one field-level difference.
-type ChangeView struct{ Path, Op, Theirs, Yours string }
-
 // ReadOnlyView is the review page of a view link.
 type ReadOnlyView struct {
 	Page
@@ -181,23 +178,6 @@ type ImportView struct {
 	Warnings  []string
 	Errors    []string
 	Checked   bool // the spec was read; offer to create
-}
-
-// HistoryView is a draft's history page.
-type HistoryView struct {
-	Page
-	DraftID   string
-	Version   int64
-	Revisions []RevisionRow
-	From, To  int64
-	Changes   []ChangeView
-}
-
-// RevisionRow is one revision in the history list.
-type RevisionRow struct {
-	Version int64
-	Author  string
-	When    string
 }
 
 // SubmitView is the submit confirmation page.
