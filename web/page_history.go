@@ -143,7 +143,10 @@ func (s *Server) revisionNotice(c echo.Context, id string, loc *time.Location) (
 	}
 	ctx, lang := c.Request().Context(), language(c)
 	rev, err := s.drafts.Revision(ctx, id, v)
-	if err != nil {
+	var de *draft.Error
+	if errors.As(err, &de) && de.Code == draft.NotFound {
+		return "", nil // a link to a revision that is not there: nothing to say
+	} else if err != nil {
 		return "", err
 	}
 	switch rev.Kind {
@@ -153,6 +156,9 @@ func (s *Server) revisionNotice(c echo.Context, id string, loc *time.Location) (
 		}
 		return i18n.Sprintf("Saved version %d “%s”", "已保存版本 %d“%s”", v, rev.Message).In(lang), nil
 	case draft.KindRestore:
+		if rev.RestoredFrom < 1 {
+			return "", nil
+		}
 		old, err := s.drafts.Revision(ctx, id, rev.RestoredFrom)
 		if err != nil {
 			return "", err
@@ -277,14 +283,13 @@ func fieldList(changes []flowspec.Change, lang i18n.Lang) string {
 			names = append(names, label)
 		}
 	}
-	sep := i18n.Text{EN: ", ", ZH: "、"}.In(lang)
-	if others > 0 {
+	switch {
+	case others == 1:
+		names = append(names, i18n.Text{EN: "1 other field", ZH: "其他 1 个字段"}.In(lang))
+	case others > 1:
 		names = append(names, i18n.Sprintf("%d other fields", "其他 %d 个字段", others).In(lang))
-		if others == 1 {
-			names[len(names)-1] = i18n.Text{EN: "1 other field", ZH: "其他 1 个字段"}.In(lang)
-		}
 	}
-	return strings.Join(names, sep)
+	return strings.Join(names, i18n.Text{EN: ", ", ZH: "、"}.In(lang))
 }
 
 // rowLabel is a field's label, numbered for a row of a row field

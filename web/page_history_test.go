@@ -14,7 +14,7 @@ import (
 )
 
 // autosave posts the editor form with changes as the page's autosave does,
-// and returns the version it saved.
+// and keeps the version it saved in form, as the page does.
 func (b *browserClient) autosave(path string, form url.Values, token string, changes map[string]string) {
 	b.t.Helper()
 	for k, v := range changes {
@@ -160,6 +160,12 @@ func TestRestoreSaysWhatHappened(t *testing.T) {
 	}
 	if got := rowTexts(hist, `[data-testid="history-entry"]`)[0]; !strings.HasPrefix(got, "Restored version 1 Priority version 3 anonymous 20:00") {
 		t.Errorf("restore entry %q", got)
+	}
+	if _, zh := b.do("GET", path+"/history?rev=3&lang=zh-CN", nil, nil); zh.Find(`[data-testid="history-notice"]`).Text() != "已将版本 1（20:00 由 anonymous 保存）恢复为版本 3" {
+		t.Errorf("zh-CN notice %q", zh.Find(`[data-testid="history-notice"]`).Text())
+	}
+	if res, page := b.do("GET", path+"/history?rev=99&lang=en", nil, nil); res.StatusCode != 200 || page.Find(`[data-testid="history-notice"]`).Length() != 0 {
+		t.Errorf("a link to a missing revision: %d", res.StatusCode)
 	}
 	res, stale := b.do("POST", path+"/history/restore", url.Values{"_csrf": {token}, "version": {"2"}, "expected": {"2"}}, nil)
 	if res.StatusCode != http.StatusPreconditionFailed || !strings.Contains(stale.Find(`[data-testid="history-notice"]`).Text(), "someone saved version 3") {
