@@ -193,10 +193,6 @@ type ConflictView struct {
 	Changes      []ChangeView // theirs → yours
 }
 
-// ChangeView is one field-level difference: Label is the field's label,
-// or "" for a path the form does not edit (shown as Path).
-type ChangeView struct{ Path, Label, Op, Theirs, Yours string }
-
 // ReadOnlyView is the review page of a view link.
 type ReadOnlyView struct {
 	Page
@@ -217,23 +213,6 @@ type ReadOnlySection struct {
 // Field is a label and a value for the read-only page.
 type Field struct {
 	Label, Value string
-}
-
-// HistoryView is a draft's history page.
-type HistoryView struct {
-	Page
-	DraftID   string
-	Version   int64
-	Revisions []RevisionRow
-	From, To  int64
-	Changes   []ChangeView
-}
-
-// RevisionRow is one revision in the history list.
-type RevisionRow struct {
-	Version int64
-	Author  string
-	When    string
 }
 
 // SubmitView is the submit confirmation page.

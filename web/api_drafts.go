@@ -29,6 +29,8 @@ type Drafts interface {
 	Revision(ctx context.Context, token string, version int64) (draft.Revision, error)
 	Diff(ctx context.Context, token string, from, to int64) ([]flowspec.Change, error)
 	Restore(ctx context.Context, token string, version, expected int64, author string) (*draft.Draft, error)
+	SaveVersion(ctx context.Context, token string, expected int64, in draft.Input, message, author string) (*draft.Draft, error)
+	History(ctx context.Context, token string) ([]draft.Entry, error)
 	Duplicate(ctx context.Context, token, author string) (*draft.Draft, error)
 	Delete(ctx context.Context, token string) (time.Time, error)
 	Undelete(ctx context.Context, token string) (*draft.Draft, error)
@@ -342,13 +344,22 @@ func (s *Server) handleRotateView(c echo.Context) error {
 	return s.sendDraft(c, http.StatusOK, d, nil)
 }
 
+// revisionJSON is one revision. kind is create, edit, version (a named
+// version, with its message) or restore (with restoredFrom).
 type revisionJSON struct {
-	Version   int64           `json:"version"`
-	Author    string          `json:"author"`
-	CreatedAt time.Time       `json:"createdAt"`
-	ProjectID *string         `json:"projectId,omitempty"`
-	Region    string          `json:"region,omitempty"`
-	Spec      json.RawMessage `json:"spec,omitempty"`
+	Version      int64           `json:"version"`
+	Author       string          `json:"author"`
+	CreatedAt    time.Time       `json:"createdAt"`
+	Kind         string          `json:"kind"`
+	Message      string          `json:"message,omitempty"`
+	RestoredFrom int64           `json:"restoredFrom,omitempty"`
+	ProjectID    *string         `json:"projectId,omitempty"`
+	Region       string          `json:"region,omitempty"`
+	Spec         json.RawMessage `json:"spec,omitempty"`
+}
+
+func revisionInfoJSON(r draft.RevisionInfo) revisionJSON {
+	return revisionJSON{Version: r.Version, Author: r.Author, CreatedAt: r.CreatedAt, Kind: string(r.Kind), Message: r.Message, RestoredFrom: r.RestoredFrom}
 }
 
 // handleListRevisions serves GET /api/v1/drafts/{id}/revisions.
@@ -359,7 +370,7 @@ func (s *Server) handleListRevisions(c echo.Context) error {
 	}
 	out := make([]revisionJSON, len(revs))
 	for i, r := range revs {
-		out[i] = revisionJSON{Version: r.Version, Author: r.Author, CreatedAt: r.CreatedAt}
+		out[i] = revisionInfoJSON(r)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]any{"revisions": out})
@@ -376,8 +387,9 @@ func (s *Server) handleGetRevision(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, revisionJSON{Version: r.Version, Author: r.Author, CreatedAt: r.CreatedAt,
-		ProjectID: &r.ProjectID, Region: r.Region, Spec: r.Spec})
+	out := revisionInfoJSON(r.RevisionInfo)
+	out.ProjectID, out.Region, out.Spec = &r.ProjectID, r.Region, r.Spec
+	return c.JSON(http.StatusOK, out)
 }
 
 type changeJSON struct {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/flowform/flowform/components"
-	"github.com/flowform/flowform/internal/cron"
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
@@ -51,19 +50,20 @@ func (s *Server) handleEditor(c echo.Context) error {
 	if c.QueryParam("saved") != "" {
 		status = savedStatus(c, d.Version, d.UpdatedAt)
 	}
+	if notice, _ := s.revisionNotice(c, d.ID, viewerLocation(c)); notice != "" {
+		status = notice // a named version or a restore says which
+	}
 	v := s.editorView(c, d, nil, status)
 	v.Rotated = c.QueryParam("rotated") != ""
 	return render(c, http.StatusOK, components.Editor(v))
 }
 
-// savedStatus says which version was saved when, in the viewer's zone when
-// it is known.
+// savedStatus says which version was saved when, in the viewer's zone.
 func savedStatus(c echo.Context, version int64, at time.Time) string {
-	when := at.UTC().Format("15:04:05") + " UTC"
-	if zone := viewerZone(c); zone != "" {
-		if loc, _, err := cron.LoadZone(zone); err == nil {
-			when = at.In(loc).Format("15:04:05")
-		}
+	loc := viewerLocation(c)
+	when := at.In(loc).Format("15:04:05")
+	if loc == time.UTC {
+		when += " UTC"
 	}
 	return i18n.Sprintf("Saved as version %d at %s", "已保存为版本 %d（%s）", version, when).In(language(c))
 }
@@ -104,10 +104,7 @@ func (s *Server) handleEditorPost(c echo.Context) error {
 	var de *draft.Error
 	switch {
 	case errors.As(err, &de) && de.Code == draft.Conflict:
-		v := s.editorView(c, de.Current, &in, i18n.Text{EN: "Not saved: someone else saved first.", ZH: "未保存：他人已先保存。"}.In(lang))
-		v.Conflict = conflictView(lang, de.Current, in.doc)
-		v.Version = pageVersion(c) // keep the stale version: saving again must not overwrite
-		return render(c, http.StatusPreconditionFailed, components.Editor(v))
+		return s.conflictPage(c, de.Current, &in, lang)
 	case errors.As(err, &de) && de.Code == draft.Invalid:
 		in.errs["project_id"] = append(in.errs["project_id"], de.Message.In(lang))
 		return render(c, http.StatusUnprocessableEntity, components.Editor(s.editorView(c, d, &in, notSaved(lang))))
@@ -117,32 +114,23 @@ func (s *Server) handleEditorPost(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/d/"+saved.ID+"?saved=1")
 }
 
+// conflictPage shows the editor with the user's input and what the other
+// save changed, keeping the stale version so saving again cannot overwrite.
+// Nothing was saved.
+func (s *Server) conflictPage(c echo.Context, current *draft.Draft, in *editorInput, lang i18n.Lang) error {
+	v := s.editorView(c, current, in, i18n.Text{EN: "Not saved: someone else saved first.", ZH: "未保存：他人已先保存。"}.In(lang))
+	v.Conflict = conflictView(lang, current, in.doc)
+	v.Version = pageVersion(c)
+	return render(c, http.StatusPreconditionFailed, components.Editor(v))
+}
+
 func notSaved(lang i18n.Lang) string {
 	return i18n.Text{EN: "Not saved: correct the fields marked in red.", ZH: "未保存：请修正标红的字段。"}.In(lang)
 }
 
 // conflictView lists their current spec against the user's.
 func conflictView(lang i18n.Lang, theirs *draft.Draft, yours *flowspec.Document) *components.ConflictView {
-	return &components.ConflictView{TheirVersion: theirs.Version, Changes: changeViews(lang, flowspec.Diff(theirs.Spec, yours))}
-}
-
-// changeViews shows changes by field label and in the form's units; a path
-// the form does not edit keeps its path and JSON.
-func changeViews(lang i18n.Lang, changes []flowspec.Change) []components.ChangeView {
-	out := make([]components.ChangeView, 0, len(changes))
-	for _, ch := range changes {
-		cv := components.ChangeView{Path: ch.Path, Op: string(ch.Op), Theirs: ch.Old, Yours: ch.New}
-		if fl, row, ok := flowspec.FieldAt(ch.Path); ok {
-			cv.Label = fl.Label.In(lang)
-			if row >= 0 {
-				cv.Label += " " + strconv.Itoa(row+1)
-			} else {
-				cv.Theirs, cv.Yours = fl.Show(ch.Old, lang), fl.Show(ch.New, lang)
-			}
-		}
-		out = append(out, cv)
-	}
-	return out
+	return &components.ConflictView{TheirVersion: theirs.Version, Changes: changeViews(flowspec.Diff(theirs.Spec, yours), lang)}
 }
 
 // handlePreview serves POST /d/{id}/preview (htmx): every part of the page

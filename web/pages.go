@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -79,4 +80,14 @@ func describe(expr string, lang i18n.Lang) string {
 		return e.Describe().In(lang)
 	}
 	return ""
+}
+
+// viewerLocation is the browser's own zone (see viewerZone), else UTC.
+func viewerLocation(c echo.Context) *time.Location {
+	if z := viewerZone(c); z != "" {
+		if loc, err := time.LoadLocation(z); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }

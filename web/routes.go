@@ -33,6 +33,7 @@ func (s *Server) routes() {
 	e.GET("/d/:id/spec.json", s.handleDownloadSpec, pageToken...)
 	e.GET("/d/:id/history", s.handleHistory, pageToken...)
 	e.POST("/d/:id/history/restore", s.handleHistoryRestore, pageToken...)
+	e.POST("/d/:id/version", s.handleSaveVersion, pageToken...)
 	e.GET("/v/:token", s.handleView, pageToken...)
 	e.POST("/v/:token/copy", s.handleViewCopy, createToken...)
 

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -16,7 +19,7 @@ type smokeRoute struct {
 	path   string // {id} and {viewToken} are filled in
 	body   string // {spec} is the draft's spec
 	status int
-	want   string // a substring of the reply
+	want   string // a substring of the reply (for a page form, of where it redirects)
 }
 
 // smokeRoutes are every route README.md documents, in the order they are
@@ -37,12 +40,13 @@ var smokeRoutes = []struct {
 	{"GET /d/{id}/submit", smokeRoute{"/d/{id}/submit", "", 200, `data-testid="submit-button"`}},
 	{"GET /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", "", 200, `"version":1`}},
 	{"PUT /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", `{"projectId":"10000","spec":{spec}}`, 200, `"version":2`}},
+	{"POST /d/{id}/version", smokeRoute{"/d/{id}/version", "version={version}&version_message=smoke", 303, "/d/{id}?saved=1&rev=3"}},
 	{"GET /api/v1/drafts/{id}/spec", smokeRoute{"/api/v1/drafts/{id}/spec", "", 200, `"kind":"CycleWorkflow"`}},
 	{"GET /api/v1/views/{viewToken}", smokeRoute{"/api/v1/views/{viewToken}", "", 200, `"viewUrl"`}},
 	{"GET /api/v1/drafts/{id}/revisions", smokeRoute{"/api/v1/drafts/{id}/revisions", "", 200, `"revisions"`}},
 	{"GET …/revisions/{version}", smokeRoute{"/api/v1/drafts/{id}/revisions/1", "", 200, `"version":1`}},
 	{"GET /api/v1/drafts/{id}/diff", smokeRoute{"/api/v1/drafts/{id}/diff?from=1", "", 200, `"changes"`}},
-	{"POST /api/v1/drafts/{id}/revisions/{version}/restore", smokeRoute{"/api/v1/drafts/{id}/revisions/1/restore", "", 200, `"version":3`}},
+	{"POST /api/v1/drafts/{id}/revisions/{version}/restore", smokeRoute{"/api/v1/drafts/{id}/revisions/1/restore", "", 200, `"version":4`}},
 	{"POST /api/v1/drafts/{id}/duplicate", smokeRoute{"/api/v1/drafts/{id}/duplicate", "", 201, `"editUrl"`}},
 	{"POST /api/v1/drafts/{id}/submit", smokeRoute{"/api/v1/drafts/{id}/submit", "", 200, `"state":"succeeded"`}},
 	{"GET /api/v1/drafts/{id}/submissions", smokeRoute{"/api/v1/drafts/{id}/submissions", "", 200, `"endpoint":"sandbox"`}},
@@ -120,15 +124,47 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		method := strings.Fields(r.route)[0]
 		path := strings.NewReplacer("{id}", d.ID, "{viewToken}", viewToken).Replace(r.path)
 		header := map[string]string{"If-Match": `"` + string(rune('0'+version)) + `"`}
-		status, body := call(method, path, strings.ReplaceAll(r.body, "{spec}", string(d.Spec)), header)
-		if status != r.status || !strings.Contains(body, r.want) {
-			t.Errorf("%s (%s %s): %d, want %d with %q\n%.400s", r.route, method, path, status, r.status, r.want, body)
+		var status int
+		var body string
+		if method == "POST" && strings.HasPrefix(r.path, "/d/") { // a page form, with its CSRF token
+			status, body = postForm(t, base, path, strings.ReplaceAll(r.body, "{version}", strconv.Itoa(version)))
+		} else {
+			status, body = call(method, path, strings.ReplaceAll(r.body, "{spec}", string(d.Spec)), header)
 		}
-		if r.route == "PUT /api/v1/drafts/{id}" || strings.HasSuffix(r.route, "/restore") {
+		if want := strings.ReplaceAll(r.want, "{id}", d.ID); status != r.status || !strings.Contains(body, want) {
+			t.Errorf("%s (%s %s): %d, want %d with %q\n%.400s", r.route, method, path, status, r.status, want, body)
+		}
+		if r.route == "PUT /api/v1/drafts/{id}" || r.route == "POST /d/{id}/version" || strings.HasSuffix(r.route, "/restore") {
 			version++
 		}
 	}
 	if !strings.Contains(stderr.String(), "submissions: sandbox") {
 		t.Errorf("start-up does not say where submissions go:\n%s", stderr.String())
 	}
+}
+
+// postForm posts a page form as a browser does: the CSRF cookie and token
+// from the page it is on (the editor), the form urlencoded. It answers the
+// status and where the reply redirects, without following.
+func postForm(t *testing.T, base, path, form string) (int, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(base + strings.TrimSuffix(path, "/version"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf-token" content="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("GET %s has no CSRF token", path)
+	}
+	res, err = client.Post(base+path, "application/x-www-form-urlencoded", strings.NewReader(form+"&_csrf="+url.QueryEscape(string(m[1]))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Location") + "\n" + string(body)
 }

@@ -54,11 +54,28 @@ type Input struct {
 	KeepProjectID, KeepRegion bool
 }
 
+// RevisionKind says what made a revision.
+type RevisionKind string
+
+// The kinds of revision.
+const (
+	KindCreate  RevisionKind = "create"  // version 1: a new, imported or duplicated draft
+	KindEdit    RevisionKind = "edit"    // an autosave, a form save or an API update
+	KindVersion RevisionKind = "version" // an explicit "Save version", maybe with a message
+	KindRestore RevisionKind = "restore" // an old revision's content saved again
+)
+
+// MaxMessage is the longest version message, in characters.
+const MaxMessage = 200
+
 // RevisionInfo describes one revision without its content.
 type RevisionInfo struct {
-	Version   int64
-	Author    string
-	CreatedAt time.Time
+	Version      int64
+	Author       string
+	CreatedAt    time.Time
+	Kind         RevisionKind
+	Message      string // a named version's message; may be empty
+	RestoredFrom int64  // for a restore, the version whose content it saved again
 }
 
 // Revision is one saved state of a draft.
@@ -82,6 +99,10 @@ type Record struct {
 	Author    string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Kind, Message and RestoredFrom describe the save, for its revision.
+	Kind         RevisionKind
+	Message      string
+	RestoredFrom int64
 }
 
 // Store persists drafts and revisions.

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/flowform/flowform/internal/flowspec"
 )
@@ -79,7 +81,7 @@ func (s *Service) Create(ctx context.Context, in Input, author string) (*Draft, 
 	rec := Record{
 		Key: key(token), ViewKey: key(viewToken(token, 0)), Version: 1,
 		ProjectID: in.ProjectID, Region: in.Region, Spec: in.Spec.Canonical(),
-		Author: author, CreatedAt: now, UpdatedAt: now,
+		Author: author, CreatedAt: now, UpdatedAt: now, Kind: KindCreate,
 	}
 	if err := s.store.Create(ctx, rec); err != nil {
 		return nil, err
@@ -132,6 +134,38 @@ func storeErr(err error) error {
 // Update saves in as the next version if the draft is still at expected;
 // otherwise it fails with a Conflict error that carries the current draft.
 func (s *Service) Update(ctx context.Context, token string, expected int64, in Input, author string) (*Draft, error) {
+	return s.update(ctx, token, expected, in, author, saveKind{kind: KindEdit})
+}
+
+// SaveVersion saves in as the next version, like Update, and names it: a
+// version the analyst chose to keep, with an optional message. A stale
+// expected is a Conflict, exactly as for Update.
+func (s *Service) SaveVersion(ctx context.Context, token string, expected int64, in Input, message, author string) (*Draft, error) {
+	return s.update(ctx, token, expected, in, author, saveKind{kind: KindVersion, message: strings.TrimSpace(message)})
+}
+
+// checkMessage holds a version message to one short line of visible text.
+func checkMessage(m string) error {
+	if n := utf8.RuneCountInString(m); n > MaxMessage {
+		return invalid("version message: %d characters; at most %d", "版本说明：%d 个字符；最多 %d 个", n, MaxMessage)
+	}
+	for _, r := range m {
+		// Cc and Cf: control, bidirectional-control and invisible format characters.
+		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
+			return invalid("version message: character %U is not allowed", "版本说明：不允许字符 %U", r)
+		}
+	}
+	return nil
+}
+
+// saveKind is what a save records about itself on its revision.
+type saveKind struct {
+	kind         RevisionKind
+	message      string
+	restoredFrom int64
+}
+
+func (s *Service) update(ctx context.Context, token string, expected int64, in Input, author string, k saveKind) (*Draft, error) {
 	rec, err := s.lookup(ctx, token)
 	if err != nil {
 		return nil, err
@@ -145,17 +179,21 @@ func (s *Service) Update(ctx context.Context, token string, expected int64, in I
 	if err := s.check(&in); err != nil {
 		return nil, err
 	}
-	return s.save(ctx, token, rec, expected, in.ProjectID, in.Region, in.Spec.Canonical(), author)
+	if err := checkMessage(k.message); err != nil {
+		return nil, err
+	}
+	return s.save(ctx, token, rec, expected, in.ProjectID, in.Region, in.Spec.Canonical(), author, k)
 }
 
 // save writes the next revision of rec, guarded by expected.
-func (s *Service) save(ctx context.Context, token string, rec Record, expected int64, projectID, region string, spec []byte, author string) (*Draft, error) {
+func (s *Service) save(ctx context.Context, token string, rec Record, expected int64, projectID, region string, spec []byte, author string, k saveKind) (*Draft, error) {
 	if rec.Version != expected {
 		return nil, s.conflict(token, rec, expected)
 	}
 	next := rec
 	next.Version = expected + 1
 	next.ProjectID, next.Region, next.Spec, next.Author = projectID, region, spec, author
+	next.Kind, next.Message, next.RestoredFrom = k.kind, k.message, k.restoredFrom
 	next.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
 	switch err := s.store.Update(ctx, expected, next); {
 	case errors.Is(err, ErrConflict):
@@ -253,7 +291,7 @@ func (s *Service) Restore(ctx context.Context, token string, version, expected i
 	if expected == 0 {
 		expected = rec.Version
 	}
-	return s.save(ctx, token, rec, expected, rev.ProjectID, rev.Region, rev.Spec, author)
+	return s.save(ctx, token, rec, expected, rev.ProjectID, rev.Region, rev.Spec, author, saveKind{kind: KindRestore, restoredFrom: version})
 }
 
 // Duplicate creates a new draft holding a copy of this one's current

@@ -121,9 +121,11 @@ func (s *Store) pack(ctx context.Context, rec draft.Record) (packed, error) {
 }
 
 func insertRevision(ctx context.Context, tx *sql.Tx, rec draft.Record, p packed) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (draft_key, version, base_version, spec, project_id, region, author, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		rec.Key, rec.Version, p.base, p.spec, rec.ProjectID, rec.Region, rec.Author, rec.UpdatedAt.UnixMilli())
+	restoredFrom := sql.NullInt64{Int64: rec.RestoredFrom, Valid: rec.RestoredFrom > 0}
+	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (draft_key, version, base_version, spec, project_id, region, author, created_at, kind, message, restored_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.Key, rec.Version, p.base, p.spec, rec.ProjectID, rec.Region, rec.Author, rec.UpdatedAt.UnixMilli(),
+		string(rec.Kind), rec.Message, restoredFrom)
 	return err
 }
 
@@ -164,9 +166,23 @@ func (s *Store) SetView(ctx context.Context, key, viewKey string, viewSeq int64)
 	})
 }
 
+const revisionInfoColumns = `r.version, r.author, r.created_at, r.kind, r.message, r.restored_from`
+
+// scanRevisionInfo reads revisionInfoColumns, and into more the columns
+// selected after them.
+func scanRevisionInfo(row interface{ Scan(...any) error }, more ...any) (draft.RevisionInfo, error) {
+	var r draft.RevisionInfo
+	var created int64
+	var kind string
+	var restoredFrom sql.NullInt64
+	err := row.Scan(append([]any{&r.Version, &r.Author, &created, &kind, &r.Message, &restoredFrom}, more...)...)
+	r.CreatedAt, r.Kind, r.RestoredFrom = time.UnixMilli(created).UTC(), draft.RevisionKind(kind), restoredFrom.Int64
+	return r, err
+}
+
 // Revisions implements draft.Store.
 func (s *Store) Revisions(ctx context.Context, key string) ([]draft.RevisionInfo, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT r.version, r.author, r.created_at FROM revisions r
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+revisionInfoColumns+` FROM revisions r
 		JOIN drafts d ON d.key = r.draft_key AND d.deleted_at IS NULL
 		WHERE r.draft_key = ? ORDER BY r.version DESC`, key)
 	if err != nil {
@@ -175,12 +191,10 @@ func (s *Store) Revisions(ctx context.Context, key string) ([]draft.RevisionInfo
 	defer rows.Close()
 	var out []draft.RevisionInfo
 	for rows.Next() {
-		var r draft.RevisionInfo
-		var created int64
-		if err := rows.Scan(&r.Version, &r.Author, &created); err != nil {
+		r, err := scanRevisionInfo(rows)
+		if err != nil {
 			return nil, s.fail("list revisions", err)
 		}
-		r.CreatedAt = time.UnixMilli(created).UTC()
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -195,16 +209,15 @@ func (s *Store) Revisions(ctx context.Context, key string) ([]draft.RevisionInfo
 // Revision implements draft.Store.
 func (s *Store) Revision(ctx context.Context, key string, version int64) (draft.Revision, error) {
 	var r draft.Revision
-	var created int64
-	err := s.reader.QueryRowContext(ctx, `SELECT r.version, r.author, r.created_at, r.project_id, r.region FROM revisions r
+	var err error
+	r.RevisionInfo, err = scanRevisionInfo(s.reader.QueryRowContext(ctx, `SELECT `+revisionInfoColumns+`, r.project_id, r.region FROM revisions r
 		JOIN drafts d ON d.key = r.draft_key AND d.deleted_at IS NULL
-		WHERE r.draft_key = ? AND r.version = ?`, key, version).Scan(&r.Version, &r.Author, &created, &r.ProjectID, &r.Region)
+		WHERE r.draft_key = ? AND r.version = ?`, key, version), &r.ProjectID, &r.Region)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, draft.ErrNotFound
 	} else if err != nil {
 		return r, s.fail("read revision", err)
 	}
-	r.CreatedAt = time.UnixMilli(created).UTC()
 	r.Spec, err = readRevisionSpec(ctx, s.reader, key, version)
 	return r, s.fail("read revision", err)
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -250,12 +251,16 @@ func TestMigrationOneUpgrades(t *testing.T) {
 		applied = append(applied, v)
 	}
 	rows.Close()
-	if fmt.Sprint(applied) != "[1 2 3 4]" {
-		t.Fatalf("applied migrations %v", applied)
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	if len(applied) != len(names) || applied[len(applied)-1] != len(names) {
+		t.Fatalf("applied migrations %v of %d", applied, len(names))
 	}
 	rec, err := s.Get(context.Background(), key)
 	if err != nil || rec.Region != "cn-beijing" || string(rec.Spec) != string(spec) {
 		t.Fatalf("old draft after upgrade: %v %+v", err, rec.Region)
+	}
+	if revs, err := s.Revisions(context.Background(), key); err != nil || len(revs) != 1 || revs[0].Kind != draft.KindCreate {
+		t.Fatalf("old first revision after upgrade: %v %+v", err, revs)
 	}
 	if err := s.Delete(context.Background(), key, time.Now()); err != nil {
 		t.Fatalf("soft delete on upgraded database: %v", err)
@@ -325,7 +330,13 @@ func crashChild(path, token string) {
 	out := bufio.NewWriter(os.Stdout)
 	for v := int64(1); ; v++ {
 		doc := spec4K(fmt.Sprintf("crash save %d", v))
-		d, err := svc.Update(context.Background(), token, v, draft.Input{Spec: doc}, "child")
+		var d *draft.Draft
+		var err error
+		if v%3 == 0 { // every third save is a named version, as from "Save version"
+			d, err = svc.SaveVersion(context.Background(), token, v, draft.Input{Spec: doc}, fmt.Sprintf("named %d", v+1), "child")
+		} else {
+			d, err = svc.Update(context.Background(), token, v, draft.Input{Spec: doc}, "child")
+		}
 		if err != nil {
 			fmt.Fprintln(out, "error", err)
 			out.Flush()
@@ -338,7 +349,9 @@ func crashChild(path, token string) {
 }
 
 // TestCrashLosesNoAcknowledgedSave kills a saving child process with SIGKILL
-// at random moments and checks every acknowledged save survived intact.
+// at random moments and checks every acknowledged save survived intact:
+// autosaves and named versions with their messages, and the history
+// groups whatever survived.
 func TestCrashLosesNoAcknowledgedSave(t *testing.T) {
 	for round := range 3 {
 		t.Run(strconv.Itoa(round), func(t *testing.T) {
@@ -404,6 +417,13 @@ func TestCrashLosesNoAcknowledgedSave(t *testing.T) {
 				if hex.EncodeToString(got[:]) != sum {
 					t.Fatalf("version %d differs from what was acknowledged", v)
 				}
+				if named := (v-1)%3 == 0; named && (rev.Kind != draft.KindVersion || rev.Message != fmt.Sprintf("named %d", v)) ||
+					!named && rev.Kind != draft.KindEdit {
+					t.Fatalf("version %d lost what made it: %s %q", v, rev.Kind, rev.Message)
+				}
+			}
+			if entries, err := svc.History(context.Background(), d.ID); err != nil || len(entries) < len(acked)/3 {
+				t.Fatalf("history after the crash: %d entries, %v", len(entries), err)
 			}
 			t.Logf("killed after %d acknowledged saves; all present", len(acked))
 		})
