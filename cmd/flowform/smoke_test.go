@@ -50,6 +50,10 @@ var smokeRoutes = []struct {
 	{"POST /api/v1/drafts/{id}/share/rotate", smokeRoute{"/api/v1/drafts/{id}/share/rotate", "", 200, `"viewUrl"`}},
 	{"DELETE /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", "", 200, `"restoreUntil"`}},
 	{"POST /api/v1/drafts/{id}/undelete", smokeRoute{"/api/v1/drafts/{id}/undelete", "", 200, `"editUrl"`}},
+	// Page forms: posted with the CSRF token; the reply is a redirect.
+	{"POST /d/{id}/duplicate", smokeRoute{"/d/{id}/duplicate", "{form}", 303, "Location: /d/"}},
+	{"POST /d/{id}/delete", smokeRoute{"/d/{id}/delete", "{form}", 303, "Location: /\n"}},
+	{"POST /d/{id}/undelete", smokeRoute{"/d/{id}/undelete", "{form}", 303, "Location: /\n"}},
 }
 
 // TestReadmeRoutesOnTheRealProgram starts the program exactly as `make run`
@@ -87,6 +91,8 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		t.Errorf("make run's database ./data/flowform.db was not created: %v", err)
 	}
 
+	// Redirects are not followed: a redirect's reply is its Location.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	call := func(method, path, body string, header map[string]string) (int, string) {
 		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 		if err != nil {
@@ -98,13 +104,33 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		for k, v := range header {
 			req.Header.Set(k, v)
 		}
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			t.Fatalf("%s %s: %v", method, path, err)
 		}
 		defer res.Body.Close()
 		data, _ := io.ReadAll(res.Body)
+		if loc := res.Header.Get("Location"); loc != "" {
+			data = append(data, "Location: "+loc+"\n"...)
+		}
 		return res.StatusCode, string(data)
+	}
+	// Page forms need the CSRF cookie and token of a page.
+	home, err := client.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(home.Body)
+	home.Body.Close()
+	token := regexp.MustCompile(`name="csrf-token" content="([^"]+)"`).FindSubmatch(page)
+	if token == nil {
+		t.Fatal("the home page has no CSRF token")
+	}
+	var csrfCookie string
+	for _, c := range home.Cookies() {
+		if c.Name == "ff_csrf" {
+			csrfCookie = c.Name + "=" + c.Value
+		}
 	}
 	status, body := call("POST", "/api/v1/drafts", `{"projectId":10000,"template":"daily","name":"smoke"}`, nil)
 	var d struct {
@@ -120,7 +146,12 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		method := strings.Fields(r.route)[0]
 		path := strings.NewReplacer("{id}", d.ID, "{viewToken}", viewToken).Replace(r.path)
 		header := map[string]string{"If-Match": `"` + string(rune('0'+version)) + `"`}
-		status, body := call(method, path, strings.ReplaceAll(r.body, "{spec}", string(d.Spec)), header)
+		body := strings.ReplaceAll(r.body, "{spec}", string(d.Spec))
+		if body == "{form}" {
+			body = "_csrf=" + string(token[1])
+			header = map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": csrfCookie}
+		}
+		status, body := call(method, path, body, header)
 		if status != r.status || !strings.Contains(body, r.want) {
 			t.Errorf("%s (%s %s): %d, want %d with %q\n%.400s", r.route, method, path, status, r.status, r.want, body)
 		}

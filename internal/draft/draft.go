@@ -115,6 +115,7 @@ type Store interface {
 	Damaged(err error)
 
 	SubmissionStore
+	BrowserStore
 }
 
 // Store errors.

@@ -53,3 +53,21 @@ document.addEventListener("DOMContentLoaded", function () {
     list.appendChild(option);
   });
 });
+
+// home: the drafts list filters as you type (the form's GET does the same
+// without JavaScript).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("input[data-filter-rows]");
+  if (!box) return;
+  var rows = document.querySelectorAll(box.getAttribute("data-filter-rows") + " tr");
+  var empty = document.getElementById("draft-filter-empty");
+  box.addEventListener("input", function () {
+    var q = box.value.trim().toLowerCase(), shown = 0;
+    rows.forEach(function (r) {
+      var hit = r.getAttribute("data-search").indexOf(q) >= 0;
+      r.hidden = !hit;
+      if (hit) shown++;
+    });
+    if (empty) empty.hidden = shown > 0;
+  });
+});
