@@ -21,27 +21,6 @@ type Page struct {
 	Theme   string // "", "light" or "dark" (remembered; "" follows the system)
 }
 
-// HomeView is the home page.
-type HomeView struct {
-	Page
-	Templates []TemplateView
-	Recent    []RecentDraft
-	Explain   ExplainView
-}
-
-// RecentDraft is one draft this browser opened before.
-type RecentDraft struct {
-	ID, Name, Cron, Updated string
-}
-
-// TemplateView is one starting point.
-type TemplateView struct {
-	ID          string
-	Title       string
-	Cron        string // empty for a manual trigger
-	Description string
-}
-
 // ExplainView is a schedule in words with its next runs.
 type ExplainView struct {
 	Expr        string

@@ -34,6 +34,9 @@ type Drafts interface {
 	Duplicate(ctx context.Context, token, author string) (*draft.Draft, error)
 	Delete(ctx context.Context, token string) (time.Time, error)
 	Undelete(ctx context.Context, token string) (*draft.Draft, error)
+	// The drafts each browser opened, for the home page.
+	Remember(ctx context.Context, browserID, token string) error
+	Opened(ctx context.Context, browserID string) ([]draft.Opened, error)
 
 	// Submission: always offered; without a submitter Submit answers why.
 	Submit(ctx context.Context, token string, opts draft.SubmitOptions, author string) (draft.Submission, error)

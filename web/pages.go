@@ -85,7 +85,7 @@ func describe(expr string, lang i18n.Lang) string {
 // viewerLocation is the browser's own zone (see viewerZone), else UTC.
 func viewerLocation(c echo.Context) *time.Location {
 	if z := viewerZone(c); z != "" {
-		if loc, err := time.LoadLocation(z); err == nil {
+		if loc, _, err := cron.LoadZone(z); err == nil {
 			return loc
 		}
 	}

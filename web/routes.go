@@ -15,8 +15,8 @@ func (s *Server) routes() {
 	e.GET(static.Prefix+"*", echoHandler(static.Handler()))
 
 	// Pages: forms carry a CSRF token, bodies are capped, the language
-	// choice is remembered.
-	page := []echo.MiddlewareFunc{pageGuard, s.csrf, rememberLanguage}
+	// choice and the drafts a page opened are remembered.
+	page := []echo.MiddlewareFunc{pageGuard, s.csrf, rememberLanguage, s.rememberDrafts}
 	pageToken := append(page[:len(page):len(page)], s.limitMisses)
 	e.GET("/", s.handleHome, page...)
 	create := append(page[:len(page):len(page)], s.limitCreation)
@@ -29,6 +29,9 @@ func (s *Server) routes() {
 	e.POST("/d/:id/preview", s.handlePreview, pageToken...)
 	e.POST("/d/:id/autosave", s.handleAutosave, pageToken...)
 	e.POST("/d/:id/copy", s.handleSaveCopy, createToken...)
+	e.POST("/d/:id/duplicate", s.handleDuplicatePage, createToken...)
+	e.POST("/d/:id/delete", s.handleDeletePage, pageToken...)
+	e.POST("/d/:id/undelete", s.handleUndeletePage, pageToken...)
 	e.POST("/d/:id/share/rotate", s.handleRotatePage, pageToken...)
 	e.GET("/d/:id/spec.json", s.handleDownloadSpec, pageToken...)
 	e.GET("/d/:id/history", s.handleHistory, pageToken...)

@@ -54,6 +54,10 @@ var smokeRoutes = []struct {
 	{"POST /api/v1/drafts/{id}/share/rotate", smokeRoute{"/api/v1/drafts/{id}/share/rotate", "", 200, `"viewUrl"`}},
 	{"DELETE /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", "", 200, `"restoreUntil"`}},
 	{"POST /api/v1/drafts/{id}/undelete", smokeRoute{"/api/v1/drafts/{id}/undelete", "", 200, `"editUrl"`}},
+	// Page forms: posted with the CSRF token; the reply is a redirect.
+	{"POST /d/{id}/duplicate", smokeRoute{"/d/{id}/duplicate", "", 303, "/d/"}},
+	{"POST /d/{id}/delete", smokeRoute{"/d/{id}/delete", "", 303, "/\n"}},
+	{"POST /d/{id}/undelete", smokeRoute{"/d/{id}/undelete", "", 303, "/\n"}},
 }
 
 // TestReadmeRoutesOnTheRealProgram starts the program exactly as `make run`
@@ -91,6 +95,8 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		t.Errorf("make run's database ./data/flowform.db was not created: %v", err)
 	}
 
+	// Redirects are not followed: a redirect's reply is its Location.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	call := func(method, path, body string, header map[string]string) (int, string) {
 		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 		if err != nil {
@@ -102,12 +108,15 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		for k, v := range header {
 			req.Header.Set(k, v)
 		}
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			t.Fatalf("%s %s: %v", method, path, err)
 		}
 		defer res.Body.Close()
 		data, _ := io.ReadAll(res.Body)
+		if loc := res.Header.Get("Location"); loc != "" {
+			data = append(data, "Location: "+loc+"\n"...)
+		}
 		return res.StatusCode, string(data)
 	}
 	status, body := call("POST", "/api/v1/drafts", `{"projectId":10000,"template":"daily","name":"smoke"}`, nil)
@@ -144,13 +153,14 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 }
 
 // postForm posts a page form as a browser does: the CSRF cookie and token
-// from the page it is on (the editor), the form urlencoded. It answers the
+// from the editor page the form is on, the form urlencoded. It answers the
 // status and where the reply redirects, without following.
 func postForm(t *testing.T, base, path, form string) (int, string) {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Get(base + strings.TrimSuffix(path, "/version"))
+	editor := strings.Join(strings.SplitN(path, "/", 4)[:3], "/") // /d/{id}
+	res, err := client.Get(base + editor)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -235,7 +235,7 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	must(t, ctx, chromedp.WaitVisible(chromedp.CSS("#editor")))
-	if txt := textContent(t, ctx, "#spec-body"); !strings.Contains(txt, "new_workflow_v2") {
+	if txt := textContent(t, ctx, "#spec-body"); !strings.Contains(txt, "weekly_monday_workflow_v2") {
 		t.Fatalf("full-page preview lacks the edit:\n%s", txt)
 	}
 	if txt := text(t, ctx, "#save-status"); !strings.Contains(txt, "Preview only") {
@@ -246,7 +246,7 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 	}
 	must(t, ctx, chromedp.WaitVisible(chromedp.CSS("#editor")))
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
-	if !strings.HasSuffix(loc, "?saved=1") || !strings.Contains(text(t, ctx, "#save-status"), "Saved as version 2") || value(t, ctx, "#name") != "new_workflow_v2" {
+	if !strings.HasSuffix(loc, "?saved=1") || !strings.Contains(text(t, ctx, "#save-status"), "Saved as version 2") || value(t, ctx, "#name") != "weekly_monday_workflow_v2" {
 		t.Fatalf("no-JS save: %s %q", loc, text(t, ctx, "#save-status"))
 	}
 }

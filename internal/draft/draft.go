@@ -136,6 +136,7 @@ type Store interface {
 	Damaged(err error)
 
 	SubmissionStore
+	BrowserStore
 }
 
 // Store errors.

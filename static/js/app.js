@@ -35,25 +35,30 @@
   document.addEventListener("input", noteChange, true);
   document.addEventListener("change", noteChange, true);
 
-  // A redrawn part of the form keeps the caret where the user was typing.
+  // A redrawn part of the form keeps the caret where the user was typing:
+  // only when the swap took the focused element away, never moving focus
+  // the user has since moved elsewhere.
   var focused = null;
   function remember() {
     var el = document.activeElement;
     if (el && el.id && el !== document.body) {
-      focused = { id: el.id, start: el.selectionStart, end: el.selectionEnd };
+      focused = { el: el, id: el.id, start: el.selectionStart, end: el.selectionEnd };
     }
   }
   function restore() {
-    if (!focused) { return; }
-    var el = document.getElementById(focused.id);
-    if (el && document.activeElement !== el) {
-      el.focus();
-      try { if (focused.start != null) { el.setSelectionRange(focused.start, focused.end); } } catch (err) { /* not a text input */ }
-    }
+    var f = focused;
+    focused = null;
+    if (!f || document.contains(f.el)) { return; }
+    var active = document.activeElement;
+    if (active && active !== document.body) { return; }
+    var el = document.getElementById(f.id);
+    if (!el) { return; }
+    el.focus();
+    try { if (f.start != null) { el.setSelectionRange(f.start, f.end); } } catch (err) { /* not a text input */ }
   }
   document.addEventListener("htmx:beforeSwap", remember);
   document.addEventListener("htmx:oobBeforeSwap", remember);
-  document.addEventListener("htmx:afterSettle", function () { restore(); focused = null; });
+  document.addEventListener("htmx:afterSettle", restore);
 
   // Panels remember whether they were open (FlowSpec JSON, next runs).
   function rememberPanels() {
@@ -139,4 +144,22 @@ document.addEventListener("htmx:beforeRequest", function (e) {
 document.addEventListener("htmx:afterSettle", function () {
   var form = document.getElementById("editor");
   if (ffSaveAfterSwap && form) { ffSaveAfterSwap = false; form.dispatchEvent(new Event("change")); }
+});
+
+// home: the drafts list filters as you type (the form's GET does the same
+// without JavaScript).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("input[data-filter-rows]");
+  if (!box) return;
+  var rows = document.querySelectorAll(box.getAttribute("data-filter-rows") + " tr");
+  var empty = document.getElementById("draft-filter-empty");
+  box.addEventListener("input", function () {
+    var q = box.value.trim().toLowerCase(), shown = 0;
+    rows.forEach(function (r) {
+      var hit = r.getAttribute("data-search").indexOf(q) >= 0;
+      r.hidden = !hit;
+      if (hit) shown++;
+    });
+    if (empty) empty.hidden = shown > 0;
+  });
 });
