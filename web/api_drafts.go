@@ -137,8 +137,13 @@ func (s *Server) sendDraft(c echo.Context, status int, d *draft.Draft, notes []f
 	if err != nil {
 		return err
 	}
+	return writeDraft(c, status, d.Version, data)
+}
+
+// writeDraft sends a draft's JSON with its version as the ETag.
+func writeDraft(c echo.Context, status int, version int64, data []byte) error {
 	h := c.Response().Header()
-	h.Set("ETag", etag(d.Version))
+	h.Set("ETag", etag(version))
 	h.Set("Cache-Control", "no-store")
 	return c.Blob(status, echo.MIMEApplicationJSON, data)
 }
@@ -292,7 +297,17 @@ func (s *Server) handleGetDraft(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.sendDraft(c, http.StatusOK, d, nil)
+	key := s.pageKey(c, d.Version, d.ViewToken)
+	r, ok := s.pages.get(key)
+	if !ok {
+		data, err := s.draftBytes(c, d, nil)
+		if err != nil {
+			return err
+		}
+		r = rendered{status: http.StatusOK, body: data}
+		s.pages.put(key, r)
+	}
+	return writeDraft(c, http.StatusOK, d.Version, r.body)
 }
 
 // handlePutDraft serves PUT /api/v1/drafts/{id}.

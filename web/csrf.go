@@ -3,35 +3,36 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/flowform/flowform/internal/i18n"
 )
 
-// csrfContextKey is where echo's CSRF middleware leaves the token.
-const csrfContextKey = "csrf"
-
 var errCSRF = &Error{Status: http.StatusForbidden, Code: "csrf", Message: i18n.Text{
-	EN: "this form has expired or did not come from FlowForm; reload the page and try again — nothing was changed",
-	ZH: "此表单已过期或并非来自 FlowForm；请刷新页面后重试——未做任何更改"}}
+	EN: "this form did not come from FlowForm's own pages; open FlowForm and try again — nothing was changed",
+	ZH: "此表单并非来自 FlowForm 自己的页面；请打开 FlowForm 后重试——未做任何更改"}}
 
-// newCSRF is echo's CSRF middleware for pages: a token in a strict,
-// HTTP-only cookie, sent back in the _csrf form field or, from htmx, the
-// X-CSRF-Token header.
-func newCSRF() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		ContextKey:     csrfContextKey,
-		CookieName:     "ff_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		CookieMaxAge:   12 * 3600,
-		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
-	})
+// newCrossOrigin is the pages' CSRF protection: net/http's
+// CrossOriginProtection refuses any state-changing request a browser marks
+// as cross-site (Sec-Fetch-Site, else Origin against Host). No token is
+// needed, so a page is the same for every visitor and can be cached. The
+// public URL, when set, is trusted as an origin (a proxy may rewrite Host).
+func newCrossOrigin(publicURL string) echo.MiddlewareFunc {
+	p := http.NewCrossOriginProtection()
+	if u, err := url.Parse(publicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		_ = p.AddTrustedOrigin(u.Scheme + "://" + u.Host) // well-formed by construction
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := p.Check(c.Request()); err != nil {
+				return errCSRF
+			}
+			return next(c)
+		}
+	}
 }
 
 // pageGuard reads a posted form up front (limitBody has already capped

@@ -261,7 +261,7 @@ func TestDeleteUndoDuplicatePages(t *testing.T) {
 	}
 }
 
-// TestDraftPageActionsRefuseBadRequests: a missing CSRF token or an unknown
+// TestDraftPageActionsRefuseBadRequests: a cross-site post or an unknown
 // draft changes nothing, and an unknown draft counts as a miss.
 func TestDraftPageActionsRefuseBadRequests(t *testing.T) {
 	for _, action := range []string{"delete", "undelete", "duplicate"} {
@@ -269,8 +269,8 @@ func TestDraftPageActionsRefuseBadRequests(t *testing.T) {
 			srv, count := draftsServer(t)
 			b := newClient(t, srv)
 			id := b.create("daily", "target")
-			if res, _ := b.do("POST", "/d/"+id+"/"+action, url.Values{}, nil); res.StatusCode != http.StatusForbidden {
-				t.Errorf("without CSRF: %d", res.StatusCode)
+			if res, _ := b.do("POST", "/d/"+id+"/"+action, url.Values{}, map[string]string{"Sec-Fetch-Site": "cross-site"}); res.StatusCode != http.StatusForbidden {
+				t.Errorf("cross-site: %d", res.StatusCode)
 			}
 			if res := b.post("/d/" + strings.Repeat("A", 26) + "/" + action); res.StatusCode != http.StatusNotFound {
 				t.Errorf("unknown draft: %d", res.StatusCode)

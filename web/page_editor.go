@@ -53,9 +53,11 @@ func (s *Server) handleEditor(c echo.Context) error {
 	if notice, _ := s.revisionNotice(c, d.ID, viewerLocation(c)); notice != "" {
 		status = notice // a named version or a restore says which
 	}
-	v := s.editorView(c, d, nil, status)
-	v.Rotated = c.QueryParam("rotated") != ""
-	return render(c, http.StatusOK, components.Editor(v))
+	return s.renderCached(c, s.pageKey(c, d.Version, d.ViewToken), func() templ.Component {
+		v := s.editorView(c, d, nil, status)
+		v.Rotated = c.QueryParam("rotated") != ""
+		return components.Editor(v)
+	})
 }
 
 // savedStatus says which version was saved when, in the viewer's zone.
@@ -143,6 +145,13 @@ func (s *Server) handlePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.renderCached(c, s.pageKey(c, d.Version, d.ViewToken), func() templ.Component {
+		return s.previewParts(c, d, in, lang)
+	})
+}
+
+// previewParts are the out-of-band swaps answering a live update.
+func (s *Server) previewParts(c echo.Context, d *draft.Draft, in editorInput, lang i18n.Lang) templ.Component {
 	v := s.editorView(c, d, &in, "")
 	form, _ := c.FormParams()
 	parts := []templ.Component{
@@ -186,7 +195,7 @@ func (s *Server) handlePreview(c echo.Context) error {
 		}
 	}
 	parts = append(parts, components.FieldErrors(slots, v.Errors))
-	return render(c, http.StatusOK, templ.Join(parts...))
+	return templ.Join(parts...)
 }
 
 // handleAutosave serves POST /d/{id}/autosave (htmx): saves the form as the

@@ -66,9 +66,27 @@ func setBrowserCookie(c echo.Context, id string) {
 
 // rememberDraft asks for the draft with edit token id to join this
 // browser's list; s.rememberDrafts writes it once the page has succeeded.
+//
+// A browser on its first visit (no id yet) gets its id and keeps the draft
+// in the recent cookie, which its next home visit moves into the list: a
+// visitor that never comes back (a link preview, a crawler, a load test)
+// writes nothing to the database.
 func rememberDraft(c echo.Context, id string) {
-	ensureBrowser(c)
-	c.Set(rememberContextKey, id)
+	if browserID(c) != "" {
+		c.Set(rememberContextKey, id)
+		return
+	}
+	setBrowserCookie(c, draft.NewBrowserID())
+	tokens := []string{id}
+	if ck, err := c.Cookie(recentCookie); err == nil {
+		for _, t := range strings.Split(ck.Value, ".") {
+			if t != id && t != "" && len(tokens) < maxRecent {
+				tokens = append(tokens, t)
+			}
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: recentCookie, Value: strings.Join(tokens, "."), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
 }
 
 // rememberDrafts is page middleware: after a page that succeeded, the draft

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/flowform/flowform/components"
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/flowspec"
@@ -18,17 +19,19 @@ func (s *Server) handleView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := language(c)
-	in := storedInput(d)
-	in.view.ViewerZone = viewerZone(c)
-	l := s.liveView(lang, in)
-	name := d.Spec.Form().Name
-	v := components.ReadOnlyView{
-		Page:    s.page(c, i18n.Text{EN: name, ZH: name}),
-		Token:   c.Param("token"),
-		Version: d.Version, Sections: readOnlySections(lang, d.Spec.Form(), in.view), Explain: l.explain, Summary: l.summary, Preview: l.preview,
-	}
-	return render(c, http.StatusOK, components.ReadOnly(v))
+	return s.renderCached(c, s.pageKey(c, d.Version, d.ViewToken), func() templ.Component {
+		lang := language(c)
+		in := storedInput(d)
+		in.view.ViewerZone = viewerZone(c)
+		l := s.liveView(lang, in)
+		name := d.Spec.Form().Name
+		v := components.ReadOnlyView{
+			Page:    s.page(c, i18n.Text{EN: name, ZH: name}),
+			Token:   c.Param("token"),
+			Version: d.Version, Sections: readOnlySections(lang, d.Spec.Form(), in.view), Explain: l.explain, Summary: l.summary, Preview: l.preview,
+		}
+		return components.ReadOnly(v)
+	})
 }
 
 // handleViewCopy serves POST /v/{token}/copy: copy to my drafts.

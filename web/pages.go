@@ -16,8 +16,7 @@ import (
 // page fills what every page needs.
 func (s *Server) page(c echo.Context, title i18n.Text) components.Page {
 	lang := language(c)
-	token, _ := c.Get(csrfContextKey).(string)
-	return components.Page{Lang: lang, Title: title.In(lang), CSRF: token, Path: routePath(c), Query: queryWithoutLang(c),
+	return components.Page{Lang: lang, Title: title.In(lang), Path: routePath(c), Query: queryWithoutLang(c),
 		Sandbox: s.drafts.Endpoint() == "sandbox", Theme: theme(c)}
 }
 

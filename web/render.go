@@ -2,7 +2,7 @@ package web
 
 import (
 	"bytes"
-	"strings"
+	"net/http"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -33,23 +33,59 @@ func render(c echo.Context, status int, page templ.Component) error {
 	if err := page.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Add("Vary", "Accept-Encoding")
-	if buf.Len() < minGzip || !strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {
-		return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+	if !acceptsGzip(c) || buf.Len() < minGzip {
+		return send(c, rendered{status: status, body: buf.Bytes()})
 	}
 	out := renderBuffers.Get().(*bytes.Buffer)
-	out.Reset()
 	defer renderBuffers.Put(out)
+	if err := compress(out, buf.Bytes()); err != nil {
+		return err
+	}
+	return send(c, rendered{status: status, body: buf.Bytes(), gz: out.Bytes()})
+}
+
+// renderCached is render for a page whose key names all it depends on
+// (pageKey): a page in the cache is sent as it is; otherwise build makes
+// it, and it is rendered, compressed and kept.
+func (s *Server) renderCached(c echo.Context, key string, build func() templ.Component) error {
+	if r, ok := s.pages.get(key); ok {
+		return send(c, r)
+	}
+	var buf, out bytes.Buffer
+	if err := build().Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	r := rendered{status: http.StatusOK, body: buf.Bytes()}
+	if buf.Len() >= minGzip {
+		if err := compress(&out, buf.Bytes()); err != nil {
+			return err
+		}
+		r.gz = out.Bytes()
+	}
+	s.pages.put(key, r)
+	return send(c, r)
+}
+
+// compress gzips data into out.
+func compress(out *bytes.Buffer, data []byte) error {
+	out.Reset()
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)
 	zw.Reset(out)
-	if _, err := zw.Write(buf.Bytes()); err != nil {
+	if _, err := zw.Write(data); err != nil {
 		return err
 	}
-	if err := zw.Close(); err != nil {
-		return err
+	return zw.Close()
+}
+
+// send writes a rendered page, gzipped when it has a gzip form and the
+// client takes it.
+func send(c echo.Context, r rendered) error {
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Encoding")
+	if r.gz != nil && acceptsGzip(c) {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(r.status, echo.MIMETextHTMLCharsetUTF8, r.gz)
 	}
-	h.Set("Content-Encoding", "gzip")
-	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, out.Bytes())
+	return c.Blob(r.status, echo.MIMETextHTMLCharsetUTF8, r.body)
 }

@@ -45,6 +45,7 @@ type Server struct {
 	trustsProxies  bool
 	forwardWarning sync.Once
 	csrf           echo.MiddlewareFunc
+	pages          *pageCache
 	zones          struct {
 		sync.Mutex
 		hour time.Time
@@ -65,7 +66,8 @@ func New(cfg Config) *Server {
 	s.misses = newClientLimiter(missesPerMinute, s.now)
 	s.creations = newClientLimiter(createsPerMinute, s.now)
 	s.trustsProxies = len(cfg.TrustedProxies) > 0
-	s.csrf = newCSRF()
+	s.csrf = newCrossOrigin(s.publicURL)
+	s.pages = newPageCache()
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	// The client address is the direct peer: X-Forwarded-For is believed

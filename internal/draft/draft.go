@@ -27,9 +27,9 @@ type Draft struct {
 	Version   int64
 	ProjectID string // a positive int64 in decimal, or "" until submission
 	Region    string
-	Spec      *flowspec.Document
-	SpecJSON  []byte // Spec's canonical bytes, as stored and as submission sends them
-	Author    string // author of the current revision
+	Spec      *flowspec.Document // shared between readers: Clone it before changing it
+	SpecJSON  []byte             // Spec's canonical bytes, as stored and as submission sends them
+	Author    string             // author of the current revision
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

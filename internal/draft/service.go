@@ -20,6 +20,7 @@ type Service struct {
 	defaultRegion  string
 	submitter      Submitter
 	unavailableWhy string // why there is no submitter
+	parsed         parsedSpecs
 }
 
 // WithSubmitter enables submission through sub.
@@ -337,7 +338,7 @@ func (s *Service) Purge(ctx context.Context) (int, error) {
 // that does not parse was damaged on disk: the store is told, and stops
 // taking writes.
 func (s *Service) toDraft(token string, rec Record) (*Draft, error) {
-	doc, _, err := flowspec.Import(rec.Spec)
+	doc, err := s.parsed.parse(rec.Spec)
 	if err != nil {
 		damage := fmt.Errorf("%w: the stored spec of a draft does not parse (%v)", ErrCorrupt, err)
 		s.store.Damaged(damage)
