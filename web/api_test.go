@@ -50,7 +50,10 @@ func newTestServerWithStore(t testing.TB, cfg Config) (*httptest.Server, *sqlite
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return testNow }
+	now := cfg.Now
+	if now == nil {
+		now = func() time.Time { return testNow }
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
