@@ -34,6 +34,9 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// rawBodyKey is where limitBody leaves the body it read, for pageKey.
+const rawBodyKey = "ff.body"
+
 // limitBody reads every request body, whether or not the route uses it,
 // up to 1 MiB: a larger one is refused with 413 before anything acts on
 // the request. The body is then served from memory.
@@ -56,6 +59,7 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 				Message: i18n.Text{EN: "the request body could not be read", ZH: "无法读取请求体"}}
 		}
 		r.Body, r.ContentLength, r.TransferEncoding = io.NopCloser(bytes.NewReader(body)), int64(len(body)), nil
+		c.Set(rawBodyKey, body)
 		return next(c)
 	}
 }

@@ -141,12 +141,15 @@ func conflictView(lang i18n.Lang, theirs *draft.Draft, yours *flowspec.Document)
 // count), and the errors sent are those of the slots the page has (the
 // posted _f names) that were not redrawn. Nothing is saved.
 func (s *Server) handlePreview(c echo.Context) error {
-	_, d, in, lang, err := s.postedEditor(c)
+	d, err := s.drafts.Get(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
+	// The same form on the same version answers the same: the key is
+	// checked before the form is even read.
 	return s.renderCached(c, s.pageKey(c, d.Version, d.ViewToken), func() templ.Component {
-		return s.previewParts(c, d, in, lang)
+		lang := language(c)
+		return s.previewParts(c, d, readEditorForm(c, d, lang), lang)
 	})
 }
 

@@ -71,9 +71,9 @@ func (s *Server) pageKey(c echo.Context, version int64, viewToken string) string
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
-	if r.Method == "POST" {
-		form, _ := c.FormParams()
-		h.Write([]byte(form.Encode()))
+	if body, ok := c.Get(rawBodyKey).([]byte); ok {
+		h.Write([]byte(r.Header.Get(echo.HeaderContentType)))
+		h.Write(body)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
