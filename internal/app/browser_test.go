@@ -308,31 +308,30 @@ func TestScreenshots(t *testing.T) {
 	app := start(t, noCredentials())
 	ctx := newBrowser(t)
 	editor := newEditor(t, ctx, app, "every-15-min")
-	shots := []struct {
-		name, lang, scheme string
-	}{{"editor-light.png", "en", "light"}, {"editor-dark.png", "en", "dark"}, {"editor-zh-CN.png", "zh-CN", "light"}}
-	for _, s := range shots {
-		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s.scheme}}}); err != nil {
-			t.Fatal(err)
-		}
-		must(t, ctx, chromedp.Navigate(editor+"?lang="+s.lang), chromedp.WaitVisible(chromedp.CSS("#live")))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, s.name), png, 0o644); err != nil {
+	id := editor[strings.LastIndex(editor, "/")+1:]
+	viewport := func(w, h int64) {
+		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: w, Height: h, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// The submission flow in the sandbox, a too-long name, and a 404 page
-	// reached through a crafted path.
-	must(t, ctx, chromedp.Navigate(editor+"?lang=en"), chromedp.WaitVisible(chromedp.CSS("#live")))
-	must(t, ctx, replace("#project_id", "123456"))
-	waitFor(t, ctx, "autosave of the ProjectId", `document.querySelector("#save-status").innerText.includes("Saved as version")`)
-	page := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+	scheme := func(s string) {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// shot saves the first screen (what a user sees on arrival) or the
+	// whole page.
+	shot := func(name string, full bool, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
 		must(t, ctx, steps...)
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		var png []byte
+		var err error
+		if full {
+			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		} else {
+			png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -340,12 +339,51 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	page("submit-confirm.png", chromedp.Navigate(editor+"/submit"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-button"]`)))
-	page("submit-result.png", chromedp.Click(chromedp.CSS(`[data-testid="submit-button"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="result"]`)))
-	page("not-found.png", chromedp.Navigate(app.URL+"%5Cevil.example"), chromedp.WaitVisible(chromedp.CSS("main")))
-	must(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(chromedp.CSS("#live")), replace("#name", strings.Repeat("n", 200)))
+	open := func(url string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main")))
+	}
+	viewport(1440, 900)
+	for _, s := range []struct{ name, lang, scheme string }{
+		{"editor-light", "en", "light"}, {"editor-dark", "en", "dark"}, {"editor-zh-CN", "zh-CN", "light"},
+	} {
+		scheme(s.scheme)
+		shot(s.name+".png", false, open(editor+"?lang="+s.lang))
+		shot(s.name+"-full.png", true)
+	}
+	scheme("light")
+	must(t, ctx, open(editor+"?lang=en"), replace("#project_id", "123456"), replace("#rerun_interval", "10"))
+	waitFor(t, ctx, "autosave", `document.querySelector("#save-status").innerText.includes("Saved as version")`)
+	shot("editor-json-open.png", false, chromedp.Click(chromedp.CSS("#live > summary")))
+	must(t, ctx, chromedp.Click(chromedp.CSS("#live > summary")))
+	viewport(390, 844)
+	shot("editor-390.png", false, open(editor))
+	shot("editor-390-full.png", true)
+	viewport(1440, 900)
+	view := value(t, ctx, "#view-link")
+	shot("read-only.png", true, open(view))
+	viewport(390, 844)
+	shot("read-only-390.png", true, open(view))
+	viewport(1440, 900)
+	shot("history.png", true, open(editor+"/history?from=1"))
+	viewport(390, 844)
+	shot("history-390.png", true, open(editor+"/history?from=1"))
+	viewport(1440, 900)
+	sample, err := os.ReadFile("../../../shared/samples/dataworks-spec/version__1.x.y__manual_workflow.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, ctx, open(app.URL+"import"), chromedp.SetValue(chromedp.CSS("textarea[name=spec]"), string(sample)))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[value="check"]`))); err != nil {
+		t.Fatal(err)
+	}
+	shot("import-checked.png", true, chromedp.WaitVisible(chromedp.CSS("main")))
+	shot("home.png", true, open(app.URL))
+	shot("submit-confirm.png", true, open(editor+"/submit"))
+	shot("submit-result.png", true, chromedp.Click(chromedp.CSS(`[data-testid="submit-button"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="result"]`)))
+	shot("not-found.png", false, open(app.URL+"%5Cevil.example"))
+	must(t, ctx, open(app.URL+"d/"+id), replace("#name", strings.Repeat("n", 200)), replace("#hour", "25"))
 	waitFor(t, ctx, "the name limit at the field", `document.querySelector("#err-name").innerText.includes("at most 128")`)
-	page("editor-name-too-long.png")
+	shot("editor-errors.png", false)
 }
 
 // TestBrowserNameLimitIsShownAtTheField: typing a name over the limit

@@ -324,7 +324,7 @@ func TestLoadZone(t *testing.T) {
 func TestDescribe(t *testing.T) {
 	tests := []struct{ expr, en, zh string }{
 		{"00 30 02 * * ?", "At 02:30 every day", "每天 02:30"},
-		{"00 00-59/10 08-17 * * ?", "Every 10 minutes from 08:00 to 17:59 every day", "每天 08:00 至 17:59 每 10 分钟"},
+		{"00 00-59/10 08-17 * * ?", "Every 10 minutes from 08:00 to 17:50 every day", "每天 08:00 至 17:50 每 10 分钟"},
 		{"00 */15 * * * ?", "Every 15 minutes every day", "每天每 15 分钟"},
 		{"00 15 00-23/2 * * ?", "Every 2 hours from 00:15 to 22:15 every day", "每天 00:15 至 22:15 每 2 小时"},
 		{"00 00 * * * ?", "Every hour from 00:00 to 23:00 every day", "每天 00:00 至 23:00 每小时"},

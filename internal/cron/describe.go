@@ -38,7 +38,9 @@ func (e *Expr) Describe() i18n.Text {
 		if c.StartHour == 0 && c.EndHour == 23 {
 			return i18n.Sprintf("Every %d minutes every day", "每天每 %d 分钟", c.Every)
 		}
-		from, to := fmt.Sprintf("%02d:00", c.StartHour), fmt.Sprintf("%02d:59", c.EndHour)
+		// The last run is the last step inside the end hour: 18:45 for
+		// every 15 minutes until 18:59.
+		from, to := fmt.Sprintf("%02d:00", c.StartHour), fmt.Sprintf("%02d:%02d", c.EndHour, 59/c.Every*c.Every)
 		return i18n.Text{EN: fmt.Sprintf("Every %d minutes from %s to %s every day", c.Every, from, to),
 			ZH: fmt.Sprintf("每天 %s 至 %s 每 %d 分钟", from, to, c.Every)}
 	case CycleHour:
