@@ -29,6 +29,12 @@ func chromium() string {
 // fails the test: the browser tests are part of what must pass.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, 90*time.Second)
+}
+
+// newBrowserWithin is newBrowser for a test that needs longer than 90 s.
+func newBrowserWithin(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	path := chromium()
 	if path == "" {
 		if os.Getenv("CI") != "" {
@@ -43,7 +49,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -306,7 +312,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := start(t, noCredentials())
-	ctx := newBrowser(t)
+	ctx := newBrowserWithin(t, 5*time.Minute)
 	editor := newEditor(t, ctx, app, "every-15-min")
 	id := editor[strings.LastIndex(editor, "/")+1:]
 	viewport := func(w, h int64) {
@@ -381,7 +387,7 @@ func TestScreenshots(t *testing.T) {
 	shot("submit-confirm.png", true, open(editor+"/submit"))
 	shot("submit-result.png", true, chromedp.Click(chromedp.CSS(`[data-testid="submit-button"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="result"]`)))
 	shot("not-found.png", false, open(app.URL+"%5Cevil.example"))
-	must(t, ctx, open(app.URL+"d/"+id), replace("#name", strings.Repeat("n", 200)), replace("#hour", "25"))
+	must(t, ctx, open(app.URL+"d/"+id), replace("#name", strings.Repeat("n", 200)), replace("#every", "75"))
 	waitFor(t, ctx, "the name limit at the field", `document.querySelector("#err-name").innerText.includes("at most 128")`)
 	shot("editor-errors.png", false)
 }
