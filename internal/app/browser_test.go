@@ -109,12 +109,14 @@ func textContent(t *testing.T, ctx context.Context, sel string) string {
 }
 
 // replace types a new value into a text input the way a user does: select
-// all, then type.
+// all, then type. It types into the focused input with KeyEvent rather than
+// SendKeys, which in chromedp v0.23.0 reads the node's attributes without
+// its lock and races (under -race) with app.js setting aria-invalid.
 func replace(sel, v string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Focus(chromedp.CSS(sel)),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).select()`, sel)),
-		chromedp.SendKeys(chromedp.CSS(sel), v),
+		chromedp.KeyEvent(v),
 	)
 }
 

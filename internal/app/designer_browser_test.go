@@ -210,7 +210,7 @@ func TestBrowserSmallerDefects(t *testing.T) {
 	}
 	must(t, ctx, chromedp.Navigate(app.URL+"d/"+d.ID+"?lang=en"), chromedp.WaitVisible(chromedp.CSS("#editor")))
 	old := value(t, ctx, "#view-link")
-	must(t, ctx, chromedp.Click(chromedp.CSS(".share > summary")), chromedp.Click(chromedp.CSS(".confirm > summary")))
+	must(t, ctx, chromedp.Click(chromedp.CSS(".share:not(.more) > summary")), chromedp.Click(chromedp.CSS(".confirm > summary")))
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="rotate"]`))); err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,26 @@
     if (zone && document.cookie.indexOf("ff_tz=" + encodeURIComponent(zone)) < 0) {
       document.cookie = "ff_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
     }
-    var live = document.getElementById("sec-workflow");
-    if (filled && live) { live.dispatchEvent(new Event("ff-refresh")); }
+    // Only the next-runs panel shows the zone: redraw when it is open, else
+    // when it is first opened (every live update sends the zone meanwhile),
+    // so a first load costs no extra request.
+    if (filled) { refreshPending = true; refreshRuns(); }
   }
+  var refreshPending = false;
+  function refreshRuns() {
+    var live = document.getElementById("sec-workflow");
+    var runs = document.querySelector("details.runs-panel");
+    if (!refreshPending || !live || !runs || !runs.open) { return; }
+    refreshPending = false;
+    live.dispatchEvent(new Event("ff-refresh"));
+  }
+  document.addEventListener("toggle", function (e) {
+    if (e.target.matches && e.target.matches("details.runs-panel")) { refreshRuns(); }
+  }, true);
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var path = (e.detail && e.detail.requestConfig && e.detail.requestConfig.path) || "";
+    if (/\/preview$/.test(path)) { refreshPending = false; } // a preview redraws the runs too
+  });
 
   // The input last edited, so the server knows what changed.
   function noteChange(e) {
