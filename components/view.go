@@ -13,7 +13,6 @@ import (
 type Page struct {
 	Lang  i18n.Lang
 	Title string
-	CSRF  string // the CSRF token for forms and htmx
 	Path  string // the current path, for the language switcher
 	// Sandbox says submissions go to the in-process fake endpoint.
 	Sandbox bool

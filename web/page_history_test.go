@@ -15,12 +15,12 @@ import (
 
 // autosave posts the editor form with changes as the page's autosave does,
 // and keeps the version it saved in form, as the page does.
-func (b *browserClient) autosave(path string, form url.Values, token string, changes map[string]string) {
+func (b *browserClient) autosave(path string, form url.Values, changes map[string]string) {
 	b.t.Helper()
 	for k, v := range changes {
 		form.Set(k, v)
 	}
-	_, frag := b.do("POST", path+"/autosave", form, map[string]string{"HX-Request": "true", "X-CSRF-Token": token})
+	_, frag := b.do("POST", path+"/autosave", form, map[string]string{"HX-Request": "true"})
 	v := frag.Find(`#version[hx-swap-oob]`).AttrOr("value", "")
 	if v == "" {
 		b.t.Fatalf("autosave did not save: %q", frag.Text())
@@ -49,16 +49,15 @@ func TestHistoryPageShowsSessionsAndVersions(t *testing.T) {
 	srv := newTestServer(t)
 	b := newClient(t, srv)
 	path, doc := b.newDraftPage("daily")
-	token := csrf(t, doc)
+	noToken(t, doc)
 	form := editorForm(doc)
 	for _, minutes := range []string{"1", "14", "4", "45"} {
-		b.autosave(path, form, token, map[string]string{"rerun_interval": minutes})
+		b.autosave(path, form, map[string]string{"rerun_interval": minutes})
 	}
-	b.autosave(path, form, token, map[string]string{"recurrence_type": "Skip"})
+	b.autosave(path, form, map[string]string{"recurrence_type": "Skip"})
 	held := form.Get("version")
 
 	// Save version, from the editor's form.
-	form.Set("_csrf", token)
 	form.Set("version_message", "Before release")
 	res, _ := b.do("POST", path+"/version", form, nil)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path+"?saved=1&rev=7" {
@@ -141,12 +140,12 @@ func TestRestoreSaysWhatHappened(t *testing.T) {
 	srv := newTestServer(t)
 	b := newClient(t, srv)
 	path, doc := b.newDraftPage("daily")
-	token := csrf(t, doc)
-	b.autosave(path, editorForm(doc), token, map[string]string{"priority": "7"})
+	noToken(t, doc)
+	b.autosave(path, editorForm(doc), map[string]string{"priority": "7"})
 	u, _ := url.Parse(srv.URL)
 	b.http.Jar.SetCookies(u, []*http.Cookie{{Name: "ff_tz", Value: url.QueryEscape("Asia/Shanghai"), Path: "/"}})
 
-	res, _ := b.do("POST", path+"/history/restore", url.Values{"_csrf": {token}, "version": {"1"}, "expected": {"2"}}, nil)
+	res, _ := b.do("POST", path+"/history/restore", url.Values{"version": {"1"}, "expected": {"2"}}, nil)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("restore: %d", res.StatusCode)
 	}
@@ -167,7 +166,7 @@ func TestRestoreSaysWhatHappened(t *testing.T) {
 	if res, page := b.do("GET", path+"/history?rev=99&lang=en", nil, nil); res.StatusCode != 200 || page.Find(`[data-testid="history-notice"]`).Length() != 0 {
 		t.Errorf("a link to a missing revision: %d", res.StatusCode)
 	}
-	res, stale := b.do("POST", path+"/history/restore", url.Values{"_csrf": {token}, "version": {"2"}, "expected": {"2"}}, nil)
+	res, stale := b.do("POST", path+"/history/restore", url.Values{"version": {"2"}, "expected": {"2"}}, nil)
 	if res.StatusCode != http.StatusPreconditionFailed || !strings.Contains(stale.Find(`[data-testid="history-notice"]`).Text(), "someone saved version 3") {
 		t.Errorf("stale restore: %d %q", res.StatusCode, stale.Find(`[data-testid="history-notice"]`).Text())
 	}

@@ -45,20 +45,20 @@ func TestImportCheckMatchesEditor(t *testing.T) {
 	srv := newTestServer(t)
 	b := newClient(t, srv)
 	_, page := b.do("GET", "/import", nil, nil)
-	token := csrf(t, page)
+	noToken(t, page)
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			spec, err := os.ReadFile(filepath.Join("../internal/flowspec/testdata/import", tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, checked := b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {string(spec)}, "action": {"check"}}, nil)
+			res, checked := b.do("POST", "/import", url.Values{"spec": {string(spec)}, "action": {"check"}}, nil)
 			if tt.node {
 				if res.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(checked.Find("#import-errors").Text(), "spec.nodes:") ||
 					checked.Find(`[data-testid="import-create"]`).Length() != 0 {
 					t.Fatalf("node document: %d %q", res.StatusCode, checked.Find("main").Text())
 				}
-				res, _ := b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {string(spec)}, "action": {"create"}}, nil)
+				res, _ := b.do("POST", "/import", url.Values{"spec": {string(spec)}, "action": {"create"}}, nil)
 				if res.StatusCode != http.StatusUnprocessableEntity {
 					t.Fatalf("a node document was created: %d", res.StatusCode)
 				}
@@ -73,7 +73,7 @@ func TestImportCheckMatchesEditor(t *testing.T) {
 			}
 			wantErrs, wantWarns := items(checked, `[data-testid="import-editor-errors"] li`), items(checked, `[data-testid="import-editor-warnings"] li`)
 
-			res, _ = b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {string(spec)}, "project_id": {pid}, "action": {"create"}}, nil)
+			res, _ = b.do("POST", "/import", url.Values{"spec": {string(spec)}, "project_id": {pid}, "action": {"create"}}, nil)
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("create: %d", res.StatusCode)
 			}
@@ -98,7 +98,7 @@ func TestImportCheckListsWhatImportChanges(t *testing.T) {
 	srv := newTestServer(t)
 	b := newClient(t, srv)
 	_, page := b.do("GET", "/import", nil, nil)
-	token := csrf(t, page)
+	noToken(t, page)
 	flat, err := os.ReadFile("../internal/flowspec/testdata/import/version__1.x.y__manual_workflow.json")
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestImportCheckListsWhatImportChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, checked := b.do("POST", "/import?lang="+tt.lang, url.Values{"_csrf": {token}, "spec": {tt.spec}, "action": {"check"}}, nil)
+			res, checked := b.do("POST", "/import?lang="+tt.lang, url.Values{"spec": {tt.spec}, "action": {"check"}}, nil)
 			if res.StatusCode != tt.status || (tt.status != http.StatusOK) != strings.Contains(checked.Find("#import-errors").Text(), "spec.workflows[0].description") {
 				t.Fatalf("check: %d %q", res.StatusCode, checked.Find("main").Text())
 			}
@@ -148,7 +148,7 @@ func TestImportProjectID(t *testing.T) {
 	srv := newTestServer(t)
 	b := newClient(t, srv)
 	_, page := b.do("GET", "/import", nil, nil)
-	token := csrf(t, page)
+	noToken(t, page)
 	spec, err := os.ReadFile("../internal/flowspec/testdata/import/version__1.x.y__manual_workflow.json")
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestImportProjectID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, checked := b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {string(spec)}, "project_id": {tt.entered}, "action": {"check"}}, nil)
+			res, checked := b.do("POST", "/import", url.Values{"spec": {string(spec)}, "project_id": {tt.entered}, "action": {"check"}}, nil)
 			got, _ := checked.Find("#import-project").Attr("value")
 			note := strings.TrimSpace(checked.Find("#import-project-note").Text())
 			if res.StatusCode != tt.status || got != tt.want || (tt.note == "") != (note == "") || !strings.Contains(note, tt.note) {

@@ -50,23 +50,22 @@ func (b *browserClient) do(method, path string, form url.Values, header map[stri
 	return res, doc
 }
 
-// csrf is the token older pages carried. Pages need none now (a
-// cross-site request is refused by its Sec-Fetch-Site or Origin), so it is
-// empty; a page must not carry one either, or it could not be cached.
-func csrf(t *testing.T, doc *goquery.Document) string {
+// noToken fails when a page carries a per-visitor CSRF token: pages need
+// none (a cross-site post is refused by its Sec-Fetch-Site or Origin), and
+// one would keep the page from being shared by every visitor.
+func noToken(t *testing.T, doc *goquery.Document) {
 	t.Helper()
-	if doc.Find(`meta[name="csrf-token"], input[name="_csrf"][value]:not([value=""])`).Length() > 0 {
+	if doc.Find(`meta[name="csrf-token"], input[name="_csrf"]`).Length() > 0 {
 		t.Fatal("page carries a per-visitor CSRF token")
 	}
-	return ""
 }
 
 // newDraftPage creates a draft through the home page and returns the
 // editor's path and document.
 func (b *browserClient) newDraftPage(template string) (string, *goquery.Document) {
 	b.t.Helper()
-	_, home := b.do("GET", "/", nil, nil)
-	res, _ := b.do("POST", "/drafts", url.Values{"_csrf": {csrf(b.t, home)}, "template": {template}}, nil)
+	b.do("GET", "/", nil, nil) // the browser gets its id
+	res, _ := b.do("POST", "/drafts", url.Values{"template": {template}}, nil)
 	if res.StatusCode != http.StatusSeeOther {
 		b.t.Fatalf("create: %d", res.StatusCode)
 	}
@@ -227,8 +226,8 @@ func TestFragments(t *testing.T) {
 	srv := newTestServer(t)
 	b := newClient(t, srv)
 	path, doc := b.newDraftPage("daily")
-	token := csrf(t, doc)
-	hx := map[string]string{"HX-Request": "true", "X-CSRF-Token": token}
+	noToken(t, doc)
+	hx := map[string]string{"HX-Request": "true"}
 
 	// Builder → raw cron out of band.
 	form := editorForm(doc)
@@ -275,7 +274,6 @@ func TestFragments(t *testing.T) {
 		t.Fatalf("stale autosave did not show the conflict: %q", frag.Text())
 	}
 	// Save mine as a copy: a new draft with the stale tab's content.
-	form.Set("_csrf", token)
 	res, _ = b.do("POST", path+"/copy", form, nil)
 	if res.StatusCode != http.StatusSeeOther || strings.HasPrefix(res.Header.Get("Location"), path) {
 		t.Fatalf("copy: %d %s", res.StatusCode, res.Header.Get("Location"))
@@ -290,17 +288,17 @@ func TestImportPage(t *testing.T) {
 	srv := newTestServer(t)
 	b := newClient(t, srv)
 	_, page := b.do("GET", "/import", nil, nil)
-	token := csrf(t, page)
+	noToken(t, page)
 	spec := `{"version":"2.0.0","kind":"CycleWorkflow","spec":{"name":"x","type":"CycleWorkflow","workflows":[{"name":"x","script":{"path":"x","runtime":{"command":"WORKFLOW"}},"trigger":{"type":"Scheduler","cron":"00 30 02 * * ?"},"strategy":{"rerunMode":"ALL_ALLOWED"}}]}}`
-	_, checked := b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {spec}, "action": {"check"}}, nil)
+	_, checked := b.do("POST", "/import", url.Values{"spec": {spec}, "action": {"check"}}, nil)
 	if !strings.Contains(checked.Find(`[data-testid="import-warnings"]`).Text(), "ALL_ALLOWED") {
 		t.Fatalf("import does not show what it normalises: %q", checked.Find("main").Text())
 	}
-	res, _ := b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {spec}, "action": {"create"}}, nil)
+	res, _ := b.do("POST", "/import", url.Values{"spec": {spec}, "action": {"create"}}, nil)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d", res.StatusCode)
 	}
-	res, bad := b.do("POST", "/import", url.Values{"_csrf": {token}, "spec": {`{"version":`}, "action": {"check"}}, nil)
+	res, bad := b.do("POST", "/import", url.Values{"spec": {`{"version":`}, "action": {"check"}}, nil)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Find("#import-errors").Text(), "not valid JSON") {
 		t.Errorf("malformed import: %d", res.StatusCode)
 	}

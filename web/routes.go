@@ -14,9 +14,9 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealth)
 	e.GET(static.Prefix+"*", echoHandler(static.Handler()))
 
-	// Pages: forms carry a CSRF token, bodies are capped, the language
+	// Pages: cross-site posts are refused, bodies are capped, the language
 	// choice and the drafts a page opened are remembered.
-	page := []echo.MiddlewareFunc{pageGuard, s.csrf, rememberLanguage, s.rememberDrafts}
+	page := []echo.MiddlewareFunc{pageGuard, s.crossOrigin, rememberLanguage, s.rememberDrafts}
 	pageToken := append(page[:len(page):len(page)], s.limitMisses)
 	e.GET("/", s.handleHome, page...)
 	create := append(page[:len(page):len(page)], s.limitCreation)

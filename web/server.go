@@ -44,7 +44,7 @@ type Server struct {
 	// forwarded request is worth one warning.
 	trustsProxies  bool
 	forwardWarning sync.Once
-	csrf           echo.MiddlewareFunc
+	crossOrigin    echo.MiddlewareFunc
 	pages          *pageCache
 	zones          struct {
 		sync.Mutex
@@ -66,7 +66,7 @@ func New(cfg Config) *Server {
 	s.misses = newClientLimiter(missesPerMinute, s.now)
 	s.creations = newClientLimiter(createsPerMinute, s.now)
 	s.trustsProxies = len(cfg.TrustedProxies) > 0
-	s.csrf = newCrossOrigin(s.publicURL)
+	s.crossOrigin = newCrossOrigin(s.publicURL)
 	s.pages = newPageCache()
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true

@@ -87,8 +87,7 @@ func TestMakeRunOffersSandboxSubmission(t *testing.T) {
 	if res.StatusCode != 200 || confirm.Find("[data-testid=submit-button]").Length() != 1 || !strings.Contains(confirm.Text(), "sandbox") {
 		t.Fatalf("confirm page: %d %q", res.StatusCode, confirm.Find("main").Text())
 	}
-	csrf, _ := confirm.Find("input[name=_csrf]").Attr("value")
-	res, _ = p.post(link, url.Values{"_csrf": {csrf}, "version": {"1"}, "operation": {"create"}})
+	res, _ = p.post(link, url.Values{"version": {"1"}, "operation": {"create"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("submit: %d", res.StatusCode)
 	}

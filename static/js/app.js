@@ -4,12 +4,6 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // htmx requests carry the CSRF token from the page's meta tag.
-  document.addEventListener("htmx:configRequest", function (e) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) { e.detail.headers["X-CSRF-Token"] = meta.content; }
-  });
-
   // The viewer's own time zone, for the "your time" column of next runs.
   // On a first visit the page was drawn without it: redraw the live parts.
   function fillViewerZone() {
