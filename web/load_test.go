@@ -146,7 +146,7 @@ func BenchmarkLoad(b *testing.B) {
 }
 
 // previewRequest is what htmx posts while someone types in the editor:
-// the whole form, the CSRF cookie and header.
+// the whole form.
 func previewRequest(b *testing.B, srv *httptest.Server, id string) (string, map[string]string) {
 	res, err := http.Get(srv.URL + "/d/" + id)
 	if err != nil {

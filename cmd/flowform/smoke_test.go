@@ -52,7 +52,7 @@ var smokeRoutes = []struct {
 	{"POST /api/v1/drafts/{id}/share/rotate", smokeRoute{"/api/v1/drafts/{id}/share/rotate", "", 200, `"viewUrl"`}},
 	{"DELETE /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", "", 200, `"restoreUntil"`}},
 	{"POST /api/v1/drafts/{id}/undelete", smokeRoute{"/api/v1/drafts/{id}/undelete", "", 200, `"editUrl"`}},
-	// Page forms: posted with the CSRF token; the reply is a redirect.
+	// Page forms: posted same-origin; the reply is a redirect.
 	{"POST /d/{id}/duplicate", smokeRoute{"/d/{id}/duplicate", "", 303, "/d/"}},
 	{"POST /d/{id}/delete", smokeRoute{"/d/{id}/delete", "", 303, "/\n"}},
 	{"POST /d/{id}/undelete", smokeRoute{"/d/{id}/undelete", "", 303, "/\n"}},
@@ -133,7 +133,7 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		header := map[string]string{"If-Match": `"` + string(rune('0'+version)) + `"`}
 		var status int
 		var body string
-		if method == "POST" && strings.HasPrefix(r.path, "/d/") { // a page form, with its CSRF token
+		if method == "POST" && strings.HasPrefix(r.path, "/d/") { // a page form, posted same-origin
 			status, body = postForm(t, base, path, strings.ReplaceAll(r.body, "{version}", strconv.Itoa(version)))
 		} else {
 			status, body = call(method, path, strings.ReplaceAll(r.body, "{spec}", string(d.Spec)), header)
