@@ -107,6 +107,8 @@ func readOnlyValue(lang i18n.Lang, fl *flowspec.Field, value string) string {
 		return strings.Replace(value, "T", " ", 1)
 	case fl.Kind == flowspec.KindChoice:
 		return fl.ChoiceLabel(value, lang)
+	case fl.Name == "timeout" && value == "0":
+		return i18n.Text{EN: "None", ZH: "不限"}.In(lang)
 	case fl.Kind == flowspec.KindNumber && fl.Unit.Name.EN != "":
 		return value + " " + fl.Unit.Name.In(lang)
 	}
