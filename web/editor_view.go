@@ -63,6 +63,9 @@ func (s *Server) liveView(lang i18n.Lang, in editorInput) live {
 	}
 	l.summary = summarize(lang, form, l.explain, in)
 	l.summary.Errors, l.summary.Warnings = l.preview.Errors, l.preview.Warnings
+	for _, w := range l.explain.Warnings { // the schedule's own: DST, the region's zone
+		l.summary.Warnings = append(l.summary.Warnings, components.Finding{Field: "timezone", Message: w})
+	}
 	return l
 }
 

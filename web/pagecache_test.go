@@ -69,3 +69,35 @@ func putDescription(t *testing.T, srv *httptest.Server, d draftResp, version int
 		t.Fatalf("save: %d %s", r.status, r.body)
 	}
 }
+
+// TestZoneWarningNamesTheRegionsZone: a schedule in a zone that shows
+// another time than the region's usual one is warned about in the summary;
+// a zone with the same clock is not.
+func TestZoneWarningNamesTheRegionsZone(t *testing.T) {
+	srv := newTestServer(t)
+	for _, tc := range []struct {
+		region, zone string
+		warned       bool
+	}{
+		{"us-east-1", "Asia/Shanghai", true},
+		{"cn-hangzhou", "America/New_York", true},
+		{"cn-hangzhou", "Asia/Shanghai", false},
+		{"ap-southeast-1", "Asia/Shanghai", false}, // both UTC+8 today
+		{"xx-unknown-1", "Asia/Shanghai", false},
+	} {
+		d := createDraft(t, srv, `{"template":"daily","name":"zones","region":"`+tc.region+`"}`)
+		var spec map[string]any
+		if err := json.Unmarshal(d.Spec, &spec); err != nil {
+			t.Fatal(err)
+		}
+		spec["spec"].(map[string]any)["workflows"].([]any)[0].(map[string]any)["trigger"].(map[string]any)["timezone"] = tc.zone
+		body, _ := json.Marshal(map[string]any{"region": tc.region, "spec": spec})
+		if r := putDraft(t, srv, d.ID, 1, string(body)); r.status != http.StatusOK {
+			t.Fatalf("save: %d %s", r.status, r.body)
+		}
+		page := string(do(t, srv, "GET", "/d/"+d.ID, "", "", nil).body)
+		if warned := strings.Contains(page, "usually use"); warned != tc.warned {
+			t.Errorf("%s in %s: warned %v, want %v", tc.zone, tc.region, warned, tc.warned)
+		}
+	}
+}
