@@ -98,12 +98,12 @@ func (s *Server) checkImport(v *components.ImportView, doc *flowspec.Document, n
 	// The editor's own findings (liveView), on the document it will read
 	// back: import is a fixed point, so that is this document.
 	l := s.liveView(lang, storedInput(&draft.Draft{Spec: doc, ProjectID: entered}))
-	for _, f := range l.preview.Errors {
+	for _, f := range l.summary.Errors {
 		if f.Field != "project_id" { // already above, as why creating fails
 			v.EditorErrors = append(v.EditorErrors, components.ImportFinding{Path: f.Path, Message: f.Message})
 		}
 	}
-	for _, f := range l.preview.Warnings {
+	for _, f := range l.summary.Warnings {
 		v.EditorWarnings = append(v.EditorWarnings, components.ImportFinding{Path: f.Path, Message: f.Message})
 	}
 }
