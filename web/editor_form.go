@@ -224,11 +224,11 @@ func readEditorForm(c echo.Context, d *draft.Draft, lang i18n.Lang) editorInput 
 	// The spec's field limits, at the field that breaks one: the form is
 	// refused like any other bad value, before anything is saved.
 	if limit := doc.CheckLimits(); limit != nil {
-		field := "name"
+		field, msg := "name", limit.Message
 		if fl, row, ok := flowspec.FieldAt(limit.Path); ok {
-			field = fl.Input(row)
+			field, msg = fl.Input(row), fl.Say(*limit, "")
 		}
-		fail(field, limit.Message)
+		fail(field, msg)
 	}
 	in.view = v
 	return in
