@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/flowform/flowform/internal/draft"
 	"github.com/labstack/echo/v4"
 )
 
@@ -44,6 +45,10 @@ func (s *Server) handleDeletePage(c echo.Context) error {
 // handleUndeletePage serves POST /d/{id}/undelete: the undo of a delete.
 func (s *Server) handleUndeletePage(c echo.Context) error {
 	d, err := s.drafts.Undelete(c.Request().Context(), c.Param("id"))
+	if draft.IsUnknownToken(err) {
+		// Undo pressed twice (or in two tabs): the draft is already back.
+		d, err = s.drafts.Get(c.Request().Context(), c.Param("id"))
+	}
 	if err != nil {
 		return err
 	}

@@ -335,3 +335,22 @@ func TestRelative(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoTwiceKeepsTheDraft: pressing Undo again (or in a second tab)
+// lands on the list with the draft in it, not on a 404.
+func TestUndoTwiceKeepsTheDraft(t *testing.T) {
+	srv, count := draftsServer(t)
+	b := newClient(t, srv)
+	id := b.create("daily", "twice")
+	if res := b.post("/d/" + id + "/delete"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	for i := range 2 {
+		if res := b.post("/d/" + id + "/undelete"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+			t.Fatalf("undo %d: %d %s", i+1, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if _, home := b.do("GET", "/", nil, nil); strings.Join(listed(home), ",") != "twice" || count() != 1 {
+		t.Errorf("after two undos: %v, %d drafts", listed(home), count())
+	}
+}
