@@ -26,7 +26,6 @@ type ExplainView struct {
 	Timezone    string
 	ViewerZone  string
 	Description string
-	CycleType   string
 	FirstRun    string
 	Runs        []RunView
 	Errors      []string

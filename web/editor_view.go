@@ -200,7 +200,7 @@ func (s *Server) explainSchedule(lang i18n.Lang, f flowspec.Form, region, viewer
 	if vl, _, err := cron.LoadZone(viewerZone); viewerZone != "" && err == nil && !sameClock(vl, loc, now) && !sameClock(vl, time.UTC, now) {
 		viewer, x.ViewerZone = vl, viewerZone
 	}
-	x.Description, x.CycleType = e.Describe().In(lang), e.CycleType()
+	x.Description = e.Describe().In(lang)
 	for _, w := range e.Warnings() {
 		x.Warnings = append(x.Warnings, w.Message.In(lang))
 	}
