@@ -257,10 +257,14 @@ func (in *editorInput) readSchedule(form map[string][]string, f *flowspec.Form, 
 	}
 	v.CronBefore = before
 	form = withCycleDefaults(form)
-	builder, berr := builderCycle(form, fail)
+	builderFail := fail
+	if at(form["source"], 0) == "cron" {
+		builderFail = func(string, i18n.Text) {} // the builder is about to follow the cron typed
+	}
+	builder, berr := builderCycle(form, builderFail)
 	if berr == nil {
 		if err := builder.Check(); err != nil {
-			fail(err.Field, err.Message)
+			builderFail(err.Field, err.Message)
 			berr = err
 		}
 	}
@@ -320,6 +324,8 @@ func errText(err error) i18n.Text {
 	return i18n.Text{EN: err.Error(), ZH: err.Error()}
 }
 
+var errEmptyInput = errors.New("an emptied builder input")
+
 // builderCycle reads the schedule builder's inputs.
 func builderCycle(form map[string][]string, fail func(string, i18n.Text)) (cron.Cycle, error) {
 	get := func(k string) string {
@@ -336,6 +342,13 @@ func builderCycle(form map[string][]string, fail func(string, i18n.Text)) (cron.
 	var bad error
 	num := func(k string, dst *int, def int) {
 		s := get(k)
+		if _, shown := form[k]; shown && s == "" {
+			// An input the builder showed and the user emptied: never
+			// read as midnight or as the first day.
+			fail(k, i18n.Text{EN: "Enter a number here", ZH: "请在此填写数字"})
+			bad = errEmptyInput
+			return
+		}
 		if s == "" {
 			*dst = def
 			return

@@ -63,8 +63,15 @@ func (s *Server) liveView(lang i18n.Lang, in editorInput) live {
 	}
 	l.summary = summarize(lang, form, l.explain, in)
 	l.summary.Errors, l.summary.Warnings = l.preview.Errors, l.preview.Warnings
+	seen := map[string]bool{}
+	for _, f := range l.summary.Warnings {
+		seen[f.Message] = true
+	}
 	for _, w := range l.explain.Warnings { // the schedule's own: DST, the region's zone
-		l.summary.Warnings = append(l.summary.Warnings, components.Finding{Field: "timezone", Message: w})
+		if !seen[w] {
+			seen[w] = true
+			l.summary.Warnings = append(l.summary.Warnings, components.Finding{Field: "timezone", Message: w})
+		}
 	}
 	return l
 }

@@ -297,6 +297,9 @@ func changeViews(changes []flowspec.Change, lang i18n.Lang) []components.ChangeV
 		v := components.ChangeView{Path: ch.Path, Op: string(ch.Op), Theirs: ch.Old, Yours: ch.New}
 		if f, row, ok := flowspec.FieldAt(ch.Path); ok {
 			v.Label = rowLabel(f, row, lang)
+			if f.PathLabel.EN != "" {
+				v.Label = f.PathLabel.In(lang)
+			}
 			if row < 0 {
 				v.Theirs, v.Yours = f.Show(ch.Old, lang), f.Show(ch.New, lang)
 			} else {

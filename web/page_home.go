@@ -150,7 +150,7 @@ func (s *Server) handleHome(c echo.Context) error {
 func (s *Server) homeView(c echo.Context) (components.HomeView, error) {
 	lang := language(c)
 	v := components.HomeView{
-		Page:    s.page(c, i18n.Text{EN: "New draft", ZH: "新建草稿"}),
+		Page:    s.page(c, i18n.Text{EN: "Drafts", ZH: "草稿"}),
 		Explain: s.explain(c.QueryParam("expr"), c.QueryParam("timezone"), viewerZone(c), lang),
 		Filter:  strings.TrimSpace(c.QueryParam("q")),
 	}

@@ -82,9 +82,7 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 			last.SetWorkflowID(plan.WorkflowID)
 			now := d.Spec.Clone()
 			now.SetWorkflowID(plan.WorkflowID)
-			for _, ch := range flowspec.Diff(last, now) {
-				v.Changes = append(v.Changes, components.ChangeView{Path: ch.Path, Op: string(ch.Op), Theirs: ch.Old, Yours: ch.New})
-			}
+			v.Changes = changeViews(flowspec.Diff(last, now), lang)
 		}
 	}
 	for _, sub := range subs {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -74,12 +75,21 @@ func readOnlySections(lang i18n.Lang, f flowspec.Form, v components.FormView) []
 			switch {
 			case fl.Name == "param":
 				for _, p := range f.Parameters {
-					sec.Fields = append(sec.Fields, components.Field{Label: fl.Label.In(lang) + " " + p.Name, Value: p.Type + " · " + p.Value})
+					sec.Fields = append(sec.Fields, components.Field{Label: fl.Label.In(lang) + " “" + p.Name + "”", Value: p.Type + " · " + p.Value})
 				}
 			case fl.Name == "output":
-				for _, o := range f.Outputs {
-					sec.Fields = append(sec.Fields, components.Field{Label: o.RefTableName, Value: o.Data})
+				for i, o := range f.Outputs {
+					label := fl.Label.In(lang) + " " + strconv.Itoa(i+1)
+					if o.RefTableName != "" {
+						label += " (" + o.RefTableName + ")"
+					}
+					sec.Fields = append(sec.Fields, components.Field{Label: label, Value: o.Data})
 				}
+			case fl.Name == "timeout_unit":
+				// said with the timeout: "90 seconds"
+			case fl.Name == "timeout" && v.Values[fl.Name] != "0":
+				unit, _ := flowspec.FieldNamed("timeout_unit")
+				sec.Fields = append(sec.Fields, components.Field{Label: fl.Label.In(lang), Value: v.Values[fl.Name] + " " + unit.ChoiceLabel(v.Values["timeout_unit"], lang)})
 			case fl.Section == flowspec.SectionTrigger && fl.Name != "trigger_type" && f.TriggerType == flowspec.TriggerManual:
 			default:
 				sec.Fields = append(sec.Fields, components.Field{Label: fl.Label.In(lang), Value: readOnlyValue(lang, fl, v.Values[fl.Name])})

@@ -219,3 +219,20 @@ func TestBrowserSmallerDefects(t *testing.T) {
 		t.Error("the read-only link was not replaced")
 	}
 }
+
+// Leaving the editor right after an edit (before autosave's pause ends)
+// keeps the edit, and an emptied builder input is an error, never midnight.
+func TestBrowserLeavingSoonAfterAnEditKeepsIt(t *testing.T) {
+	app := start(t, noCredentials())
+	ctx := newBrowser(t)
+	d := openTemplate(t, ctx, app, "weekly-monday", "leave_soon")
+	must(t, ctx, replace("#priority", "4"), chromedp.Navigate(app.URL))
+	waitFor(t, ctx, "the edit saved on leaving", `fetch("/api/v1/drafts/`+d.ID+`/spec").then(r => r.text()).then(s => s.includes('"priority":4'))`)
+
+	must(t, ctx, chromedp.Navigate(app.URL+"d/"+d.ID), chromedp.WaitVisible(chromedp.CSS("#hour")),
+		chromedp.Focus(chromedp.CSS("#hour")), chromedp.Evaluate[chromedp.Void](`document.querySelector("#hour").select()`), chromedp.KeyEvent(kb.Backspace))
+	waitFor(t, ctx, "emptied hour", `document.querySelector("#err-hour").innerText.includes("Enter a number")`)
+	if cron := value(t, ctx, "#cron"); cron != "00 00 09 ? * 1" {
+		t.Errorf("an emptied hour rewrote the cron to %q", cron)
+	}
+}

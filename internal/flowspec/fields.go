@@ -62,6 +62,9 @@ type Field struct {
 	Choices []Choice
 	// Default is what DataWorks applies when the spec omits the field.
 	Default string
+	// PathLabel names the spec value in a diff when it is more than the
+	// input (script.path is the folder and the name).
+	PathLabel i18n.Text
 
 	// text or number is where the field is in a Form; plain fields (not
 	// custom) are read and written by Form and Apply from Path alone.
@@ -85,7 +88,7 @@ var Fields = []*Field{
 	{Name: "name", custom: true, Path: "name", Section: SectionWorkflow, Label: tr("Name", "名称"),
 		Help: tr("The workflow's name; also the last part of its path.", "工作流名称；也是路径的最后一段。"),
 		text: func(f *Form) *string { return &f.Name }},
-	{Name: "folder", custom: true, Path: "script.path", Section: SectionWorkflow, Label: tr("Folder", "文件夹"),
+	{Name: "folder", custom: true, Path: "script.path", Section: SectionWorkflow, Label: tr("Folder", "文件夹"), PathLabel: tr("Path (folder/name)", "路径（文件夹/名称）"),
 		Help: tr("Data Studio folder, e.g. etl/sales.", "Data Studio 文件夹，例如 etl/sales。"),
 		text: func(f *Form) *string { return &f.Folder }},
 	{Name: "description", Path: "description", Section: SectionWorkflow, Label: tr("Description", "描述"),
@@ -151,8 +154,8 @@ var Fields = []*Field{
 	{Name: "failure_strategy", Path: "strategy.failureStrategy", Section: SectionStrategy, Kind: KindChoice, Label: tr("When an inner node fails", "内部节点失败时"),
 		Help: tr("Stop ends the rest of the workflow; Continue runs what does not depend on the failed node.",
 			"中断：停止工作流其余部分；继续：运行不依赖失败节点的部分。"),
-		Choices: choices("Break", tr("Stop the workflow", "中断"), "Continue", tr("Continue other branches", "继续")),
-		text:    func(f *Form) *string { return &f.FailureStrategy }},
+		Choices: choices("Break", tr("Stop the workflow", "中断"), "Continue", tr("Continue other branches", "继续")), Default: "Break",
+		text: func(f *Form) *string { return &f.FailureStrategy }},
 	{Name: "priority", Path: "strategy.priority", Section: SectionStrategy, Kind: KindNumber, Label: tr("Priority", "优先级"),
 		Help: tr("1–8; higher runs first.", "1–8，越大越优先。"), Min: 1, Max: 8, Default: strconv.Itoa(defaultPriority),
 		number: func(f *Form) *int64 { return &f.Priority }},
@@ -335,12 +338,28 @@ func (fl *Field) Say(fd Finding, typed string) i18n.Text {
 		}
 	}
 	msg := fd.Message
-	if rest, ok := strings.CutPrefix(msg.EN, fd.Path); ok {
-		msg.EN = fl.Label.EN + rest
+	label := fl.Label
+	if fl.Kind == KindRows {
+		label = i18n.Text{} // a row's message names the row itself ("parameter "bizdate" needs a value")
 	}
-	if rest, ok := strings.CutPrefix(msg.ZH, fd.Path); ok {
-		msg.ZH = fl.Label.ZH + rest
+	say := func(text, path, label string) string {
+		rest, ok := strings.CutPrefix(text, path)
+		if !ok {
+			return text
+		}
+		if label == "" {
+			rest = strings.TrimLeft(rest, ".:： ")
+			if i := strings.IndexAny(rest, ":："); i >= 0 && i < 12 && !strings.Contains(rest[:i], " ") {
+				rest = strings.TrimLeft(rest[i+1:], " ") // the key the path ended in: "value: …"
+			}
+			if rest != "" {
+				rest = strings.ToUpper(rest[:1]) + rest[1:]
+			}
+			return rest
+		}
+		return label + rest
 	}
+	msg.EN, msg.ZH = say(msg.EN, fd.Path, label.EN), say(msg.ZH, fd.Path, label.ZH)
 	return msg
 }
 

@@ -174,3 +174,35 @@ document.addEventListener("DOMContentLoaded", function () {
     if (empty) empty.hidden = shown > 0;
   });
 });
+// Popovers (Share, More): one open at a time; Escape or a click elsewhere
+// closes them.
+document.addEventListener("toggle", function (e) {
+  var d = e.target;
+  if (!d.matches || !d.matches("details.share") || !d.open) { return; }
+  document.querySelectorAll("details.share[open]").forEach(function (other) { if (other !== d) { other.open = false; } });
+}, true);
+document.addEventListener("keydown", function (e) {
+  if (e.key !== "Escape") { return; }
+  document.querySelectorAll("details.share[open]").forEach(function (d) { d.open = false; d.querySelector("summary").focus(); });
+});
+document.addEventListener("click", function (e) {
+  document.querySelectorAll("details.share[open]").forEach(function (d) { if (!d.contains(e.target)) { d.open = false; } });
+});
+// An edit still waiting for autosave is sent as the page goes away, so
+// leaving quickly loses nothing.
+(function () {
+  var form = document.getElementById("editor");
+  var autosave = form && form.querySelector("[hx-post$='/autosave']");
+  if (!autosave || !navigator.sendBeacon) { return; }
+  var pending = false;
+  form.addEventListener("input", function () { pending = true; });
+  form.addEventListener("change", function () { pending = true; });
+  document.addEventListener("htmx:beforeRequest", function (e) { if (e.detail.elt === autosave) { pending = false; } });
+  function flush() {
+    if (!pending) { return; }
+    pending = false;
+    navigator.sendBeacon(autosave.getAttribute("hx-post"), new URLSearchParams(new FormData(form)));
+  }
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { flush(); } });
+})();
