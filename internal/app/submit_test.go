@@ -142,8 +142,8 @@ func TestCredentialsTakeTheRealSDKPath(t *testing.T) {
 	// FlowForm wrote for the update.
 	app.describe(t, d, 2, "v3")
 	_, confirm := newPage(t, app).get("/d/" + d.ID + "/submit")
-	diff := confirm.Find("[data-testid=submit-diff] tbody").Text()
-	if !strings.Contains(diff, "description") || strings.Contains(diff, ".id") {
+	diff := confirm.Find("[data-testid=submit-diff] tbody").Text() // by field label, as the history shows it
+	if !strings.Contains(diff, "Description") || strings.Contains(diff, ".id") {
 		t.Errorf("diff since the last submission: %q", diff)
 	}
 	status, res = app.submit(t, d.ID, 3, `{"newWorkflow":true}`)
