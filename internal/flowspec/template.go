@@ -16,7 +16,7 @@ type Template struct {
 var Templates = []Template{
 	{"daily", i18n.Text{EN: "Daily at 02:00", ZH: "每天 02:00"}, cron.Cycle{Kind: cron.CycleDay, Hour: 2}},
 	{"hourly", i18n.Text{EN: "Hourly", ZH: "每小时"}, cron.Cycle{Kind: cron.CycleHour, Every: 1, StartHour: 0, EndHour: 23}},
-	{"every-15-min", i18n.Text{EN: "Every 15 minutes, 08:00–18:00", ZH: "08:00–18:00 每 15 分钟"}, cron.Cycle{Kind: cron.CycleMinute, Every: 15, StartHour: 8, EndHour: 18}},
+	{"every-15-min", i18n.Text{EN: "Every 15 minutes, 08:00–18:45", ZH: "08:00–18:45 每 15 分钟"}, cron.Cycle{Kind: cron.CycleMinute, Every: 15, StartHour: 8, EndHour: 18}},
 	{"weekly-monday", i18n.Text{EN: "Weekly on Monday at 09:00", ZH: "每周一 09:00"}, cron.Cycle{Kind: cron.CycleWeek, Weekdays: []int{1}, Hour: 9}},
 	{"month-end", i18n.Text{EN: "Month end at 23:00", ZH: "每月最后一天 23:00"}, cron.Cycle{Kind: cron.CycleMonth, LastDay: true, Hour: 23}},
 	{"manual", i18n.Text{EN: "Manual trigger", ZH: "手动触发"}, cron.Cycle{}},
