@@ -161,7 +161,7 @@ func (s *Server) revisionNotice(c echo.Context, id string, loc *time.Location) (
 			return "", err
 		}
 		return i18n.Sprintf("Restored version %d (saved %s by %s) as version %d", "已将版本 %d（%s 由 %s 保存）恢复为版本 %d",
-			old.Version, clock(old.CreatedAt, s.now(), loc), old.Author, v).In(lang), nil
+			old.Version, clock(old.CreatedAt, s.now(), loc), draft.AuthorName(old.Author, lang), v).In(lang), nil
 	}
 	return "", nil
 }
@@ -198,7 +198,7 @@ func span(first, last, now time.Time, loc *time.Location) string {
 // entryView shows one history entry in the page's language and the
 // viewer's zone.
 func entryView(e draft.Entry, current int64, lang i18n.Lang, loc *time.Location, now time.Time) components.HistoryEntry {
-	v := components.HistoryEntry{Kind: string(e.Kind), Author: e.Last.Author, Last: e.Last.Version,
+	v := components.HistoryEntry{Kind: string(e.Kind), Author: draft.AuthorName(e.Last.Author, lang), Last: e.Last.Version,
 		When: span(e.First.CreatedAt, e.Last.CreatedAt, now, loc), At: e.Last.CreatedAt.Format(time.RFC3339),
 		Current: e.Last.Version == current, Fields: fieldList(e.Changes, lang)}
 	if len(e.Changes) > 0 {
@@ -226,7 +226,7 @@ func entryView(e draft.Entry, current int64, lang i18n.Lang, loc *time.Location,
 // optionLabel names a version in the compare menus by when, who and, for
 // a named version, its message.
 func optionLabel(r draft.RevisionInfo, lang i18n.Lang, loc *time.Location, now time.Time) string {
-	label := i18n.Sprintf("v%d · %s · %s", "v%d · %s · %s", r.Version, clock(r.CreatedAt, now, loc), r.Author).In(lang)
+	label := i18n.Sprintf("v%d · %s · %s", "v%d · %s · %s", r.Version, clock(r.CreatedAt, now, loc), draft.AuthorName(r.Author, lang)).In(lang)
 	if r.Kind == draft.KindVersion && r.Message != "" {
 		label += " · “" + r.Message + "”"
 	}

@@ -18,7 +18,7 @@ import (
 func submissionRow(sub draft.Submission, lang i18n.Lang) components.SubmissionRow {
 	return components.SubmissionRow{ID: sub.ID, When: sub.CreatedAt.Format("2006-01-02 15:04:05 UTC"), State: sub.State,
 		Operation: sub.Operation, WorkflowID: sub.WorkflowID, RequestID: sub.RequestID, Error: strings.TrimSpace(sub.ErrorCode + " " + sub.Error),
-		Guidance: sub.Guidance.In(lang), Author: sub.Author, DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint}
+		Guidance: sub.Guidance.In(lang), Author: draft.AuthorName(sub.Author, lang), DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint}
 }
 
 // submitView builds the confirmation page; message explains a refused submit.

@@ -20,6 +20,15 @@ const RestoreWindow = 30 * 24 * time.Hour
 // Anonymous is the author recorded when no identity header is configured.
 const Anonymous = "anonymous"
 
+// AuthorName is an author as a page shows it: the anonymous author in the
+// page's language.
+func AuthorName(author string, lang i18n.Lang) string {
+	if author == Anonymous {
+		return i18n.Text{EN: "anonymous", ZH: "匿名"}.In(lang)
+	}
+	return author
+}
+
 // Draft is a FlowSpec document with its workspace, version and tokens.
 type Draft struct {
 	ID        string // the edit token; empty when read through a view token
