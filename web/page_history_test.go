@@ -160,7 +160,7 @@ func TestRestoreSaysWhatHappened(t *testing.T) {
 	if got := rowTexts(hist, `[data-testid="history-entry"]`)[0]; !strings.HasPrefix(got, "Restored version 1 Priority version 3 anonymous 20:00") {
 		t.Errorf("restore entry %q", got)
 	}
-	if _, zh := b.do("GET", path+"/history?rev=3&lang=zh-CN", nil, nil); zh.Find(`[data-testid="history-notice"]`).Text() != "已将版本 1（20:00 由 anonymous 保存）恢复为版本 3" {
+	if _, zh := b.do("GET", path+"/history?rev=3&lang=zh-CN", nil, nil); zh.Find(`[data-testid="history-notice"]`).Text() != "已将版本 1（20:00 由 匿名 保存）恢复为版本 3" {
 		t.Errorf("zh-CN notice %q", zh.Find(`[data-testid="history-notice"]`).Text())
 	}
 	if res, page := b.do("GET", path+"/history?rev=99&lang=en", nil, nil); res.StatusCode != 200 || page.Find(`[data-testid="history-notice"]`).Length() != 0 {
