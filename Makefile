@@ -1,6 +1,13 @@
 # FlowForm — run `make help` for the targets.
 GO      ?= go
-FUZZTIME ?= 10s
+# Fuzz budgets are counts of inputs (about 10 s each on the 2-core CI box),
+# not durations: with a duration Go 1.26's fuzz coordinator can fail a
+# clean run with "context deadline exceeded" (golang/go#75804, fixed in 1.27).
+FUZZ_PARSE  ?= 150000x
+FUZZ_IMPORT ?= 75000x
+FUZZ_DEFLATE ?= 20000x
+FUZZ_REDACT ?= 15000x
+FUZZ_API    ?= 2500x
 BIN     := bin/flowform
 
 .DEFAULT_GOAL := help
@@ -36,11 +43,11 @@ fresh: generate ## generated code is committed: no untracked *_templ.go, and in 
 test: fresh lint ## the one test command: fresh generated code, linters, race tests, bounded fuzzing
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run='^TestTenThousandSavesStaySmall$$' ./internal/sqlite
-	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/cron
-	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/flowspec
-	$(GO) test -run='^$$' -fuzz='^FuzzDeflate$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/sqlite
-	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/dataworks
-	$(GO) test -run='^$$' -fuzz='^FuzzAPI$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./web
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZ_PARSE) -fuzzminimizetime=2s ./internal/cron
+	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZ_IMPORT) -fuzzminimizetime=2s ./internal/flowspec
+	$(GO) test -run='^$$' -fuzz='^FuzzDeflate$$' -fuzztime=$(FUZZ_DEFLATE) -fuzzminimizetime=2s ./internal/sqlite
+	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZ_REDACT) -fuzzminimizetime=2s ./internal/dataworks
+	$(GO) test -run='^$$' -fuzz='^FuzzAPI$$' -fuzztime=$(FUZZ_API) -fuzzminimizetime=2s ./web
 
 .PHONY: bench
 bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
