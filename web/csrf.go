@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +15,10 @@ import (
 var errCSRF = &Error{Status: http.StatusForbidden, Code: "csrf", Message: i18n.Text{
 	EN: "this form did not come from FlowForm's own pages; open FlowForm and try again — nothing was changed",
 	ZH: "此表单并非来自 FlowForm 自己的页面；请打开 FlowForm 后重试——未做任何更改"}}
+
+var errNotAForm = &Error{Status: http.StatusUnsupportedMediaType, Code: "content_type", Message: i18n.Text{
+	EN: "page forms are sent as application/x-www-form-urlencoded or multipart/form-data (the JSON API is under /api/v1); nothing was changed",
+	ZH: "页面表单须以 application/x-www-form-urlencoded 或 multipart/form-data 发送（JSON API 位于 /api/v1）；未做任何更改"}}
 
 // newCrossOrigin is the pages' CSRF protection: net/http's
 // CrossOriginProtection refuses any state-changing request a browser marks
@@ -46,6 +51,13 @@ func pageGuard(next echo.HandlerFunc) echo.HandlerFunc {
 		r := c.Request()
 		if r.Method != http.MethodPost {
 			return next(c)
+		}
+		// A page form is sent as a browser sends forms; anything else (a
+		// JSON body, as the API takes) acts on nothing.
+		if declared := r.Header.Get(echo.HeaderContentType); declared != "" {
+			if mt, _, err := mime.ParseMediaType(declared); err != nil || mt != echo.MIMEApplicationForm && mt != echo.MIMEMultipartForm {
+				return errNotAForm
+			}
 		}
 		var err error
 		if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {

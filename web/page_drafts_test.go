@@ -354,3 +354,20 @@ func TestUndoTwiceKeepsTheDraft(t *testing.T) {
 		t.Errorf("after two undos: %v, %d drafts", listed(home), count())
 	}
 }
+
+// TestPageFormsTakeOnlyFormBodies: a JSON body posted to a page form (the
+// API's encoding, not a browser form's) is 415 and changes nothing.
+func TestPageFormsTakeOnlyFormBodies(t *testing.T) {
+	srv, count := draftsServer(t)
+	b := newClient(t, srv)
+	id := b.create("daily", "kept")
+	for _, action := range []string{"delete", "duplicate", "version"} {
+		r := do(t, srv, "POST", "/d/"+id+"/"+action, "application/json", "{}", nil)
+		if r.status != http.StatusUnsupportedMediaType || !strings.Contains(string(r.body), "nothing was changed") {
+			t.Errorf("JSON to /d/{id}/%s: %d", action, r.status)
+		}
+	}
+	if _, home := b.do("GET", "/", nil, nil); strings.Join(listed(home), ",") != "kept" || count() != 1 {
+		t.Errorf("a refused post changed something: %v, %d drafts", listed(home), count())
+	}
+}
