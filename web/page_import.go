@@ -68,10 +68,6 @@ func (s *Server) handleImportPost(c echo.Context) error {
 // it can succeed. prefill offers the ProjectId the document's metadata
 // records when none was entered.
 func (s *Server) checkImport(v *components.ImportView, doc *flowspec.Document, notes []flowspec.Finding, lang i18n.Lang, prefill bool) {
-	if f := doc.NotAWorkflow(); f != nil {
-		v.Errors = []string{f.Message.In(lang)}
-		return
-	}
 	entered := strings.TrimSpace(v.ProjectID)
 	if id, from := doc.MetadataProjectID(); id != "" {
 		switch {

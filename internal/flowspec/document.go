@@ -52,7 +52,7 @@ func (d *Document) Clone() *Document { return &Document{root: d.root.clone()} }
 // from legacy documentation are rewritten to the exact label. Each change
 // is reported as a warning, and so are repeated keys, text that is not
 // UTF-8, and a document exported for one node of a workflow. A node
-// document is imported as it is: NotAWorkflow says why it cannot be edited.
+// document (GetNode) is placed in a new workflow named after the node.
 // The error is a *SyntaxError for malformed JSON or a *ShapeError when the
 // document is not a JSON object.
 func Import(data []byte) (*Document, []Finding, error) {
@@ -69,7 +69,11 @@ func Import(data []byte) (*Document, []Finding, error) {
 	warnings := parsed
 	warnings = append(warnings, d.upgradeFlat()...)
 	warnings = append(warnings, d.liftFlat()...)
-	warnings = append(warnings, d.nodeView()...)
+	if lifted := d.liftNode(); lifted != nil {
+		warnings = append(warnings, lifted...) // it says the document is one node
+	} else {
+		warnings = append(warnings, d.nodeView()...)
+	}
 	warnings = append(warnings, d.normaliseLabels()...)
 	return d, warnings, nil
 }

@@ -18,6 +18,7 @@ const (
 	KindChoice           // one of Choices
 	KindTime             // "2006-01-02 15:04:05" in the schedule's zone
 	KindRows             // a list of rows (parameters, outputs)
+	KindCode             // a node's code: kept byte for byte, never trimmed
 )
 
 // Section is the part of the editor a field is in.
@@ -29,6 +30,7 @@ const (
 	SectionTrigger  Section = "trigger"
 	SectionStrategy Section = "strategy"
 	SectionOutputs  Section = "outputs"
+	SectionNode     Section = "node"
 )
 
 // Choice is one allowed value of a choice field and what the form calls it.
@@ -65,6 +67,10 @@ type Field struct {
 	// PathLabel names the spec value in a diff when it is more than the
 	// input (script.path is the folder and the name).
 	PathLabel i18n.Text
+
+	// Follows is the workflow field a node's run setting takes its value
+	// from while the node does not set its own.
+	Follows *Field
 
 	// text or number is where the field is in a Form; plain fields (not
 	// custom) are read and written by Form and Apply from Path alone.

@@ -43,7 +43,7 @@ func FuzzImport(f *testing.F) {
 			t.Fatalf("not a fixed point:\n%s\n%s", out, again.Canonical())
 		}
 		_ = doc.Validate(testNow)
-		_ = doc.NotAWorkflow()
+		_ = doc.Plan()
 		if id, _ := doc.MetadataProjectID(); id != "" && CheckProjectID(id) != nil {
 			t.Fatalf("offered ProjectId %q is not valid", id)
 		}

@@ -117,8 +117,32 @@ func TestImportGolden(t *testing.T) {
 			if err != nil || !bytes.Equal(again.Canonical(), doc.Canonical()) {
 				t.Error("canonical encoding is not a fixed point")
 			}
+			golden(t, "plan/"+strings.TrimSuffix(name, ".json")+".plan", describePlan(doc))
 		})
 	}
+}
+
+// describePlan renders a delivery plan for golden files: each call, what
+// it waits for, and its exact Spec.
+func describePlan(doc *Document) []byte {
+	var b bytes.Buffer
+	p := doc.Plan()
+	g := doc.Graph()
+	if p.Blocked.EN != "" {
+		fmt.Fprintf(&b, "blocked: %s\n", p.Blocked.EN)
+	}
+	for i, s := range p.Steps {
+		op := "CreateNode"
+		if s.Node < 0 {
+			op = "CreateWorkflowDefinition"
+		}
+		var ups []string
+		for _, u := range s.Upstreams {
+			ups = append(ups, g.Names[u])
+		}
+		fmt.Fprintf(&b, "%d. %s %q after %v assigned %v\n%s\n", i+1, op, s.Name, ups, s.Assigned, s.Spec)
+	}
+	return b.Bytes()
 }
 
 // TestImportKeepsEveryField proves that import → export loses nothing: the

@@ -1,7 +1,6 @@
 package flowspec
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -145,41 +144,57 @@ func sharedFolder(nodes *node, name string) (folder string, ok bool) {
 	return strings.TrimSuffix(strings.TrimSuffix(best, name), "/"), true
 }
 
-// NotAWorkflow explains why the document is a node rather than a workflow
-// (a 1.x ManualNode, a 2.0.0 Node, or spec.nodes with no workflow around
-// them, as GetNode returns), or returns nil. FlowForm designs workflows for
-// CreateWorkflowDefinition, which cannot create a node; wrapping the node
-// in an invented workflow would submit an empty workflow named like the
-// node, since CreateWorkflowDefinition ignores inner nodes.
-func (d *Document) NotAWorkflow() *Finding {
+// liftNode puts a node document (a 1.x ManualNode, a 2.0.0 Node, or
+// spec.nodes with no workflow around them, as GetNode returns) into a new
+// workflow named after its first node, so the node can be edited and
+// delivered: the node keeps every field, its dependency entries move with
+// it, and the workflow takes the node's schedule (or a manual trigger).
+func (d *Document) liftNode() []Finding {
 	spec := d.root.get("spec")
 	if spec == nil || spec.kind != kindObject || spec.get("workflows") != nil {
 		return nil
 	}
 	kind, _ := d.root.get("kind").str()
-	nodes := spec.get("nodes").itemsOrNil()
-	if len(nodes) == 0 || !nodeKinds[kind] && flat(d.root, spec) {
+	nodes := spec.get("nodes")
+	if len(nodes.itemsOrNil()) == 0 || !nodeKinds[kind] && flat(d.root, spec) {
 		return nil
 	}
-	var what []string
-	for i, n := range nodes {
-		if i == 3 {
-			what = append(what, "…")
+	first := nodes.items[0]
+	nodeName := text(first, "name")
+	name := nodeName + "_workflow"
+	trigger := objectNode(member{"type", stringNode(TriggerManual)})
+	wfKind := KindManual
+	if t := first.get("trigger"); text(t, "type") == TriggerScheduler {
+		trigger, wfKind = t.clone(), KindCycle
+		trigger.remove("id")
+	}
+	tpl := Templates[0]
+	if wfKind == KindManual {
+		tpl, _ = TemplateByID("manual")
+	}
+	wf := tpl.New(name).workflow()
+	wf.set("trigger", trigger)
+	folder := text(first.get("script"), "path")
+	if i := strings.LastIndexByte(folder, '/'); i >= 0 {
+		setPath(wf, "script.path", stringNode(folder[:i+1]+name))
+	}
+	wf.set("nodes", nodes)
+	spec.remove("nodes")
+	for _, key := range []string{"dependencies", "flow"} {
+		if deps := spec.get(key); deps != nil {
+			wf.set("dependencies", deps)
+			spec.remove(key)
 			break
 		}
-		name, _ := n.get("name").str()
-		cmd, _ := n.get("script").get("runtime").get("command").str()
-		what = append(what, strings.TrimSpace(fmt.Sprintf("%q %s", name, cmd)))
 	}
-	list := strings.Join(what, ", ")
-	f := failure("V3", "node_document", "spec.nodes", i18n.Sprintf(
-		"spec.nodes: this document is %d node (%s), not a workflow (kind %q, no spec.workflows): CreateWorkflowDefinition cannot create a node. Import the \"Show Spec\" of the workflow that holds it, or start a new draft from a template",
-		"spec.nodes：此文档是 %d 个节点（%s），不是工作流（kind「%s」，没有 spec.workflows）：CreateWorkflowDefinition 无法创建节点。请导入包含该节点的工作流的“查看 Spec”输出，或从模板新建草稿",
-		len(nodes), list, kind))
-	if len(nodes) > 1 {
-		f.Message.EN = strings.Replace(f.Message.EN, "node (", "nodes (", 1)
-	}
-	return &f
+	d.root.set("kind", stringNode(wfKind))
+	spec.set("name", stringNode(name))
+	spec.set("type", stringNode(wfKind))
+	spec.set("workflows", &node{kind: kindArray, items: []*node{wf}})
+	return []Finding{warning("", "node_document", "spec.workflows[0].name", i18n.Sprintf(
+		"this document is one node, %q (%s, kind %q), as GetNode returns it; it was placed in a new workflow %q with the node's schedule: rename the workflow and check its settings before submitting",
+		"此文档是单个节点「%s」（%s，kind「%s」），即 GetNode 的返回；已放入新工作流「%s」，沿用节点的调度：提交前请重命名工作流并检查其设置",
+		nodeName, text(getPath(first, "script.runtime"), "command"), kind, name))}
 }
 
 // nodeView warns when metadata.uuid names an inner node rather than the

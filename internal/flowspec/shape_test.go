@@ -34,16 +34,16 @@ func TestImportEverySample(t *testing.T) {
 		{file: "copier__manual_workflow_spec.json", name: "workflow1", params: 2, nodes: 7, projectID: "3159",
 			notes: []string{"flat_workflow", "flat_workflow", "flat_workflow", "flat_workflow", "flat_workflow"}},
 		{file: "copier__real_cycle_workflow_spec.json", name: "workflow1", nodes: 10, projectID: "528891"},
-		{file: "copier__single_dowhile_spec.json", node: true, nodes: 1},
-		{file: "nodemodel__all_depend_types.json", node: true, nodes: 1},
+		{file: "copier__single_dowhile_spec.json", name: "dowhile1_workflow", nodes: 1, notes: []string{"node_document"}},
+		{file: "nodemodel__all_depend_types.json", name: "调度参数设置1_workflow", nodes: 1, notes: []string{"node_document"}},
 		{file: "version__1.x.y__cycle_workflow.json", name: "工作流042203", nodes: 3, projectID: "250515"},
 		{file: "version__1.x.y__cycle_workflow_inner_node.json", name: "工作流042203", nodes: 1, projectID: "250515", notes: []string{"node_view"}},
-		{file: "version__1.x.y__manual_node.json", node: true, nodes: 1},
+		{file: "version__1.x.y__manual_node.json", name: "手动odps01_workflow", nodes: 1, notes: []string{"node_document"}},
 		{file: "version__1.x.y__manual_workflow.json", name: "teest", params: 1, nodes: 6, projectID: "250515",
 			notes: []string{"flat_workflow", "flat_workflow", "flat_workflow", "flat_workflow", "flat_workflow"}},
 		{file: "version__1.x.y__manual_workflow_inner_node.json", name: "teest", nodes: 1,
 			notes: []string{"flat_workflow", "flat_workflow", "flat_workflow", "flat_workflow", "node_view"}},
-		{file: "version__1.x.y__single_cycle_node.json", node: true, nodes: 1},
+		{file: "version__1.x.y__single_cycle_node.json", name: "3232_workflow", nodes: 1, notes: []string{"node_document"}},
 	}
 	files, _ := filepath.Glob("testdata/import/*.json")
 	var samples []string
@@ -84,19 +84,6 @@ func TestImportEverySample(t *testing.T) {
 			}
 			if id, _ := doc.MetadataProjectID(); id != tt.projectID {
 				t.Errorf("ProjectId from metadata %q, want %q", id, tt.projectID)
-			}
-			f := doc.NotAWorkflow()
-			if tt.node {
-				if f == nil || f.Path != "spec.nodes" || !slices.ContainsFunc(report.Errors, func(e Finding) bool { return e.Code == "node_document" }) {
-					t.Fatalf("a node document is not reported as one: %+v %+v", f, report.Errors)
-				}
-				if got := len(doc.root.get("spec").get("nodes").itemsOrNil()); got != tt.nodes {
-					t.Errorf("%d nodes, want %d", got, tt.nodes)
-				}
-				return
-			}
-			if f != nil {
-				t.Fatalf("a workflow is taken for a node: %s", f.Message.EN)
 			}
 			form := doc.Form()
 			if form.Name != tt.name || len(form.Parameters) != tt.params {
@@ -238,32 +225,45 @@ func TestParseNotesAreBounded(t *testing.T) {
 	}
 }
 
-func TestNotAWorkflow(t *testing.T) {
+// TestLiftNode: a node document becomes a workflow holding the node, named
+// after it, with the node's schedule; workflows are left as they are.
+func TestLiftNode(t *testing.T) {
 	tests := []struct {
-		name, in string
-		node     bool
+		name, in, workflow, kind string
 	}{
-		{"ManualNode", `{"kind":"ManualNode","spec":{"nodes":[{"name":"n","script":{"runtime":{"command":"ODPS_SQL"}}}]}}`, true},
-		{"Node even with a name", `{"kind":"Node","spec":{"name":"n","nodes":[{"name":"n"}]}}`, true},
-		{"nodes without a workflow", `{"kind":"CycleWorkflow","spec":{"nodes":[{"name":"a"},{"name":"b"}],"flow":[]}}`, true},
-		{"flat workflow", `{"kind":"ManualWorkflow","spec":{"name":"w","nodes":[{"name":"a"}]}}`, false},
-		{"nested workflow", `{"kind":"CycleWorkflow","spec":{"workflows":[{"nodes":[{"name":"a"}]}]}}`, false},
-		{"empty spec", `{"kind":"CycleWorkflow","spec":{}}`, false},
+		{"ManualNode", `{"kind":"ManualNode","spec":{"nodes":[{"name":"n","script":{"runtime":{"command":"ODPS_SQL"}}}]}}`, "n_workflow", KindManual},
+		{"Node even with a name", `{"kind":"Node","spec":{"name":"n","nodes":[{"name":"n","trigger":{"type":"Scheduler","cron":"00 00 02 * * ?","id":"9"}}]}}`, "n_workflow", KindCycle},
+		{"nodes without a workflow", `{"kind":"CycleWorkflow","spec":{"nodes":[{"name":"a","id":"1"},{"name":"b","id":"2"}],"flow":[{"nodeId":"2","depends":[{"type":"Normal","output":"1"}]}]}}`, "a_workflow", KindManual},
+		{"flat workflow", `{"kind":"ManualWorkflow","spec":{"name":"w","nodes":[{"name":"a"}]}}`, "w", KindManual},
+		{"nested workflow", `{"kind":"CycleWorkflow","spec":{"workflows":[{"name":"x","nodes":[{"name":"a"}]}]}}`, "x", KindCycle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, _, err := Import([]byte(tt.in))
+			doc, notes, err := Import([]byte(tt.in))
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := doc.NotAWorkflow()
-			if (f != nil) != tt.node {
-				t.Fatalf("NotAWorkflow = %+v, want node %v", f, tt.node)
+			if got := doc.Form().Name; got != tt.workflow {
+				t.Errorf("workflow %q, want %q", got, tt.workflow)
 			}
-			if f != nil && (!strings.HasPrefix(f.Message.EN, "spec.nodes:") || !strings.HasPrefix(f.Message.ZH, "spec.nodes：")) {
-				t.Errorf("message does not name the field: %+v", f.Message)
+			if k, _ := doc.root.get("kind").str(); k != tt.kind {
+				t.Errorf("kind %q, want %q", k, tt.kind)
+			}
+			lifted := slices.ContainsFunc(notes, func(f Finding) bool { return f.Code == "node_document" })
+			if lifted != strings.HasSuffix(tt.workflow, "_workflow") {
+				t.Errorf("node_document note %v: %+v", lifted, notes)
+			}
+			if doc.root.get("spec").get("nodes") != nil || doc.NodeCount() == 0 {
+				t.Errorf("nodes not inside the workflow: %s", doc.Canonical())
+			}
+			if trigger := doc.workflow().get("trigger"); trigger.get("id") != nil {
+				t.Errorf("the node trigger's id was copied to the workflow: %s", doc.Canonical())
 			}
 		})
+	}
+	doc, _, _ := Import([]byte(tests[2].in))
+	if g := doc.Graph(); len(g.Edges) != 1 || g.Edges[0].From != 0 || g.Edges[0].To != 1 {
+		t.Errorf("the node document's flow did not become the workflow's dependencies: %+v", g.Edges)
 	}
 }
 

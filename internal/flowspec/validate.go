@@ -131,10 +131,6 @@ func (d *Document) Validate(now time.Time) Report {
 	wfs := spec.get("workflows")
 	if wfs == nil || wfs.kind != kindArray || len(wfs.items) != 1 {
 		n := len(wfs.itemsOrNil())
-		if f := d.NotAWorkflow(); f != nil {
-			c.r.add(*f)
-			return c.finish()
-		}
 		c.fail("V3", "workflows_count", "spec.workflows", i18n.Sprintf(
 			"spec.workflows must hold exactly one workflow (it holds %d); CreateWorkflowDefinition uses only the first",
 			"spec.workflows 必须恰好包含一个工作流（当前 %d 个）；CreateWorkflowDefinition 只使用第一个", n))
@@ -150,8 +146,8 @@ func (d *Document) Validate(now time.Time) Report {
 	}
 	if nodes := wf.get("nodes"); len(nodes.itemsOrNil()) > 0 {
 		c.warn("V3", "nodes_ignored", base+".nodes", i18n.Sprintf(
-			"%s.nodes holds %d inner nodes: they are kept, but CreateWorkflowDefinition ignores them (create nodes with CreateNode)",
-			"%s.nodes 含 %d 个内部节点：会保留，但 CreateWorkflowDefinition 会忽略它们（请用 CreateNode 创建节点）", base, len(nodes.items)))
+			"%s.nodes holds %d inner nodes: CreateWorkflowDefinition ignores them, so each is created with its own CreateNode call (see the delivery plan)",
+			"%s.nodes 含 %d 个内部节点：CreateWorkflowDefinition 会忽略它们，因此每个节点单独用 CreateNode 创建（见交付计划）", base, len(nodes.items)))
 	}
 	c.checkInvented(wf, base)
 	c.checkOwner(wf, base+".owner")
@@ -173,6 +169,7 @@ func (d *Document) Validate(now time.Time) Report {
 	c.checkTrigger(wf, kind, base)
 	c.checkStrategy(wf, base)
 	c.checkOutputs(wf, base)
+	c.checkNodes(d)
 	return c.finish()
 }
 
