@@ -3,6 +3,7 @@ package flowspec
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -50,6 +51,133 @@ func FuzzImport(f *testing.F) {
 		doc.Apply(doc.Form())
 		if !bytes.Equal(doc.Canonical(), out) {
 			t.Fatalf("applying the unchanged form changed the document:\n%s\n%s", out, doc.Canonical())
+		}
+	})
+}
+
+// FuzzGraph builds random node graphs — DAGs and not — from the input: the
+// cycle found is a real cycle exactly when one exists, the order is a
+// topological order of the same-cycle dependencies when there is none, no
+// node is lost or repeated, the plan holds every node once, and fields the
+// forms do not know survive an edit of every node.
+func FuzzGraph(f *testing.F) {
+	f.Add([]byte{3, 0, 1, 1, 2})
+	f.Add([]byte{3, 0, 1, 1, 2, 2, 0})
+	f.Add([]byte{5, 0, 0, 4, 3, 3, 4, 1, 2, 0x82, 1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		n := int(data[0]%24) + 1
+		names := make([]string, n)
+		for i := range names {
+			names[i] = fmt.Sprintf("n%d", i)
+		}
+		var edges [][2]int
+		cross := map[[2]int]bool{}
+		for k := 1; k+1 < len(data); k += 2 {
+			e := [2]int{int(data[k]&0x7f) % n, int(data[k+1]) % n}
+			if data[k]&0x80 != 0 {
+				cross[e] = true
+			}
+			edges = append(edges, e)
+		}
+		d := Blank("fuzz")
+		for _, name := range names {
+			i := d.AddNode("ODPS_SQL", name)
+			d.nodeList()[i].set("x-unknown", stringNode(name)) // a field no form edits
+		}
+		for to := range n {
+			var rows []Upstream
+			for _, e := range edges {
+				if e[1] == to {
+					typ := DependNormal
+					if cross[e] {
+						typ = DependOtherNode
+					}
+					rows = append(rows, Upstream{Output: d.RefOutput(e[0]), Type: typ})
+				}
+			}
+			f := d.Node(to)
+			f.Upstreams = rows
+			f.Values["node_code"] = "select " + names[to] + ";\n"
+			d.ApplyNode(to, f)
+		}
+		g := d.Graph()
+
+		// Brute force: a node is in a same-cycle loop iff peeling sources
+		// never removes it.
+		indeg := make([]int, n)
+		adj := make([][]int, n)
+		normal := map[[2]int]bool{}
+		for _, e := range edges {
+			if e[0] != e[1] && !cross[e] && !normal[e] {
+				normal[e] = true
+				adj[e[0]] = append(adj[e[0]], e[1])
+				indeg[e[1]]++
+			}
+		}
+		removed := 0
+		queue := []int{}
+		for i := range n {
+			if indeg[i] == 0 {
+				queue = append(queue, i)
+			}
+		}
+		for len(queue) > 0 {
+			i := queue[0]
+			queue = queue[1:]
+			removed++
+			for _, j := range adj[i] {
+				if indeg[j]--; indeg[j] == 0 {
+					queue = append(queue, j)
+				}
+			}
+		}
+		if hasCycle := removed < n; hasCycle != (g.Cycle != nil) {
+			t.Fatalf("cycle %v, brute force says %v (edges %v)", g.Cycle, hasCycle, edges)
+		}
+		for k, i := range g.Cycle {
+			j := g.Cycle[(k+1)%len(g.Cycle)]
+			if !normal[[2]int{i, j}] {
+				t.Fatalf("reported cycle %v uses a missing edge %d→%d", g.Cycle, i, j)
+			}
+		}
+		pos := make([]int, n)
+		seen := make([]bool, n)
+		if len(g.Order) != n {
+			t.Fatalf("order %v has %d nodes, want %d", g.Order, len(g.Order), n)
+		}
+		for k, i := range g.Order {
+			if seen[i] {
+				t.Fatalf("node %d twice in %v", i, g.Order)
+			}
+			seen[i], pos[i] = true, k
+		}
+		if g.Cycle == nil {
+			for e := range normal {
+				if pos[e[0]] > pos[e[1]] {
+					t.Fatalf("order %v puts %d before its upstream %d", g.Order, e[1], e[0])
+				}
+			}
+			p := d.Plan()
+			if len(p.Steps) != n+1 {
+				t.Fatalf("plan has %d steps for %d nodes", len(p.Steps), n)
+			}
+			for _, s := range p.Steps[1:] {
+				if !json.Valid(s.Spec) {
+					t.Fatalf("invalid spec %s", s.Spec)
+				}
+			}
+		}
+		again, _, err := Import(d.Canonical())
+		if err != nil || again.NodeCount() != n {
+			t.Fatalf("re-import: %v, %d nodes", err, again.NodeCount())
+		}
+		for i, nd := range again.nodeList() {
+			if text(nd, "x-unknown") != names[i] {
+				t.Fatalf("node %d lost its unknown field", i)
+			}
 		}
 	})
 }

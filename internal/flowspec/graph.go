@@ -21,6 +21,8 @@ type Graph struct {
 	// cross-cycle-other-node dependencies, which both need the upstream to
 	// exist); nodes in a cycle come last, in list order.
 	Order []int
+
+	producer map[string]int // output → the node producing it
 }
 
 // Edge is one dependency: To depends on From (an inner node) or on
@@ -100,6 +102,7 @@ func (d *Document) Graph() Graph {
 			g.Edges = append(g.Edges, edge)
 		}
 	}
+	g.producer = producer
 	g.Cycle, g.CycleEdge = g.findCycle()
 	g.Order = g.order()
 	return g

@@ -453,6 +453,9 @@ func (n *node) replace(key string, val *node) bool {
 
 // remove deletes key from an object.
 func (n *node) remove(key string) {
+	if n == nil {
+		return
+	}
 	for i := range n.members {
 		if n.members[i].key == key {
 			n.members = append(n.members[:i], n.members[i+1:]...)

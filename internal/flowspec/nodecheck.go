@@ -196,7 +196,7 @@ func (c *checker) checkDependencies(d *Document, ids map[string]int) {
 					"节点「%s」：上游依赖需要指定所依赖的输出（本工作流的节点，或 DataWorks 中的输出）", name))
 				continue
 			}
-			from, inner := d.Producer(out)
+			from, inner := g.producer[out]
 			switch {
 			case typ == DependNormal && inner && from == i:
 				c.fail("N7", "self_dependency", ip+".output", i18n.Sprintf(

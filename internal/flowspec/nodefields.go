@@ -192,9 +192,8 @@ func (d *Document) upstreamRow(entry *node, k int) int {
 	if target == nil {
 		return -1
 	}
-	key := compact(target)
 	for row, item := range d.dependsOf(text(entry, "nodeId")) {
-		if compact(item) == key {
+		if sameItem(item, target) {
 			return row
 		}
 	}

@@ -161,22 +161,32 @@ func (d *Document) dependsOf(id string) []*node {
 	if id == "" {
 		return nil
 	}
+	return d.dependsIndex(id)[id]
+}
+
+// dependsIndex groups the depends items by the node they are for (only
+// node only, when only is not ""), without repeats.
+func (d *Document) dependsIndex(only string) map[string][]*node {
 	deps, _ := dependencies(d.workflow())
-	var out []*node
-	seen := map[string]bool{}
+	out := map[string][]*node{}
 	for _, entry := range deps.itemsOrNil() {
-		if text(entry, "nodeId") != id {
+		id := text(entry, "nodeId")
+		if only != "" && id != only {
 			continue
 		}
 		for _, item := range entry.get("depends").itemsOrNil() {
-			key := compact(item)
-			if !seen[key] {
-				seen[key] = true
-				out = append(out, item)
+			if !slices.ContainsFunc(out[id], func(seen *node) bool { return sameItem(seen, item) }) {
+				out[id] = append(out[id], item)
 			}
 		}
 	}
 	return out
+}
+
+// sameItem reports whether two depends items are the same JSON value; the
+// output is compared first, as it nearly always differs.
+func sameItem(a, b *node) bool {
+	return text(a, "output") == text(b, "output") && text(a, "type") == text(b, "type") && compact(a) == compact(b)
 }
 
 // ApplyNode writes node i's form back, touching only what differs from
@@ -544,10 +554,10 @@ func (d *Document) RestoreNode(before *Document, id string) bool {
 	outputs := before.outputsOf(at)
 	oldDeps, _ := dependencies(before.workflow())
 	deps := ensureDependencies(wf)
-	for _, old := range oldDeps.itemsOrNil() {
+	for e, old := range oldDeps.itemsOrNil() {
 		target := text(old, "nodeId")
 		if target == id {
-			deps.items = append(deps.items, old.clone())
+			deps.items = slices.Insert(deps.items, min(e, len(deps.items)), old.clone())
 			continue
 		}
 		for _, item := range old.get("depends").itemsOrNil() {

@@ -1,6 +1,7 @@
 package flowspec
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/flowform/flowform/internal/i18n"
@@ -33,13 +34,7 @@ type Plan struct {
 // Plan derives the delivery plan.
 func (d *Document) Plan() Plan {
 	g := d.Graph()
-	wfDoc := d.Clone()
-	if wf := wfDoc.workflow(); wf != nil {
-		wf.remove("nodes")
-		wf.remove("dependencies")
-		wf.remove("flow")
-	}
-	p := Plan{Steps: []Step{{Node: -1, Name: text(d.workflow(), "name"), Spec: wfDoc.Canonical()}}}
+	p := Plan{Steps: []Step{{Node: -1, Name: text(d.workflow(), "name"), Spec: d.workflowSpec()}}}
 	if g.Cycle != nil {
 		p.Blocked = i18n.Sprintf("The nodes cannot be created in order: dependency cycle %s.",
 			"无法按顺序创建节点：依赖成环 %s。", CycleText(g))
@@ -51,8 +46,9 @@ func (d *Document) Plan() Plan {
 			local[id] = true
 		}
 	}
+	items := d.dependsIndex("")
 	for _, i := range g.Order {
-		step := Step{Node: i, Name: g.Names[i], Spec: d.nodeSpec(i)}
+		step := Step{Node: i, Name: g.Names[i], Spec: d.nodeSpec(i, items)}
 		seen := map[int]bool{}
 		for _, e := range g.Edges {
 			if e.To == i && e.Internal() && e.From != i && !seen[e.From] {
@@ -68,32 +64,74 @@ func (d *Document) Plan() Plan {
 	return p
 }
 
+// workflowSpec is the document without its inner nodes and dependencies,
+// which CreateWorkflowDefinition ignores; shallow copies keep the rest
+// shared.
+func (d *Document) workflowSpec() []byte {
+	wf := d.workflow()
+	if wf == nil {
+		return d.Canonical()
+	}
+	spec := d.root.get("spec")
+	without := func(n *node, drop func(string) bool, replace string, with *node) *node {
+		cp := &node{kind: kindObject, members: make([]member, 0, len(n.members))}
+		for _, m := range n.members {
+			switch {
+			case drop(m.key):
+			case m.key == replace:
+				cp.members = append(cp.members, member{m.key, with})
+			default:
+				cp.members = append(cp.members, m)
+			}
+		}
+		return cp
+	}
+	none := func(string) bool { return false }
+	bareWF := without(wf, func(k string) bool { return k == "nodes" || k == "dependencies" || k == "flow" }, "", nil)
+	wfs := &node{kind: kindArray, items: append([]*node{bareWF}, spec.get("workflows").items[1:]...)}
+	root := without(d.root, none, "spec", without(spec, none, "workflows", wfs))
+	return (&Document{root: root}).Canonical()
+}
+
 // nodeSpec is node i as CreateNode takes it: {"kind":"Node"} holding the
 // node and its one dependency entry (nodes-reference §2.1; 2.x writes
 // "dependencies", 1.x "flow"). Run settings the node leaves to the
 // workflow are written out with the workflow's values, and a node without
 // its own trigger gets the workflow's, so DataWorks stores what the form
 // shows rather than its own defaults.
-func (d *Document) nodeSpec(i int) []byte {
+func (d *Document) nodeSpec(i int, deps map[string][]*node) []byte {
 	wf := d.workflow()
-	n := d.nodeList()[i].clone()
+	// A shallow copy: the encoder only reads, and only top-level keys and
+	// script.path are added.
+	orig := d.nodeList()[i]
+	n := &node{kind: kindObject, members: make([]member, 0, len(orig.members)+len(NodeFields))}
+	for _, m := range orig.members {
+		if m.key != "metadata" { // the server writes it, about the node it already has
+			n.members = append(n.members, m)
+		}
+	}
 	for _, fl := range NodeFields {
 		if fl.Follows == nil || n.get(fl.Path) != nil {
 			continue
 		}
 		if v := getPath(wf, fl.Follows.Path); v != nil {
-			n.set(fl.Path, v.clone())
+			n.members = append(n.members, member{fl.Path, v})
 		}
 	}
-	if n.get("trigger") == nil {
-		if t := wf.get("trigger"); t != nil {
-			trigger := t.clone()
-			trigger.remove("id") // the workflow trigger's id is not the node's
-			n.set("trigger", trigger)
-		}
+	if t := wf.get("trigger"); n.get("trigger") == nil && t != nil {
+		trigger := &node{kind: kindObject, members: slices.DeleteFunc(slices.Clone(t.members), func(m member) bool {
+			return m.key == "id" // the workflow trigger's id is not the node's
+		})}
+		n.members = append(n.members, member{"trigger", trigger})
 	}
 	if getPath(n, "script.path") == nil {
-		setPath(n, "script.path", stringNode(d.nodePath(text(n, "name"))))
+		script := n.get("script")
+		cp := &node{kind: kindObject}
+		if script != nil && script.kind == kindObject {
+			cp.members = slices.Clone(script.members)
+		}
+		cp.members = append(cp.members, member{"path", stringNode(d.nodePath(text(n, "name")))})
+		n.set("script", cp)
 	}
 	version := text(d.root, "version")
 	if version == "" {
@@ -104,12 +142,8 @@ func (d *Document) nodeSpec(i int) []byte {
 		key = "dependencies"
 	}
 	spec := objectNode(member{"nodes", &node{kind: kindArray, items: []*node{n}}})
-	if items := d.dependsOf(text(n, "id")); len(items) > 0 {
-		list := make([]*node, len(items))
-		for j, item := range items {
-			list[j] = item.clone()
-		}
-		entry := objectNode(member{"nodeId", stringNode(text(n, "id"))}, member{"depends", &node{kind: kindArray, items: list}})
+	if id := text(n, "id"); id != "" && len(deps[id]) > 0 {
+		entry := objectNode(member{"nodeId", stringNode(id)}, member{"depends", &node{kind: kindArray, items: deps[id]}})
 		spec.set(key, &node{kind: kindArray, items: []*node{entry}})
 	}
 	doc := objectNode(member{"version", stringNode(version)}, member{"kind", stringNode("Node")}, member{"spec", spec})
