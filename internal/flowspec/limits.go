@@ -24,7 +24,16 @@ import (
 //   - parameter name 128, parameter value 1024, output name 256: FlowForm's
 //     choice (DataWorks documents none), far above real values
 //     (`bizdate`, `$[yyyymmdd-1]`, `<project>.<workflow>`).
+//   - node code 128 KiB (bytes): the ODPS SQL node's limit, "code ≤128 KB,
+//     ≤200 statements" (nodes-reference §4, the DataWorks node-type pages);
+//     no other kind documents one, so it applies to all.
+//   - nodes 500 per workflow: FlowForm's choice, to bound what one page
+//     draws; DataWorks documents no hard limit and recommends at most 100
+//     (rule N9 warns above that).
 const (
+	MaxCode  = 128 << 10
+	MaxNodes = 500
+
 	MaxName           = 128
 	MaxPath           = 1024
 	MaxDescription    = 1024
@@ -72,6 +81,20 @@ func (d *Document) CheckLimits() *Finding {
 	}
 	for i, o := range f.Outputs {
 		fields = append(fields, field{wf + ".outputs.nodeOutputs[" + strconv.Itoa(i) + "].data", output, o.Data, MaxOutputName, false})
+	}
+	if n := d.NodeCount(); n > MaxNodes {
+		fd := failure("V23", "too_many_nodes", workflowPrefix+"nodes", i18n.Sprintf(
+			"the workflow has %d nodes; at most %d are allowed; nothing was saved",
+			"工作流有 %d 个节点；最多允许 %d 个；未保存任何内容", n, MaxNodes))
+		return &fd
+	}
+	for i, n := range d.nodeList() {
+		if code := text(n.get("script"), "content"); len(code) > MaxCode {
+			fd := failure("V23", "too_long", nodePrefix(i)+".script.content", i18n.Sprintf(
+				"node %q: the code has %d KiB; at most %d KiB are allowed (the DataWorks limit for SQL nodes); nothing was saved",
+				"节点「%s」：代码有 %d KiB；最多允许 %d KiB（DataWorks SQL 节点的限制）；未保存任何内容", text(n, "name"), (len(code)+1023)>>10, MaxCode>>10))
+			return &fd
+		}
 	}
 	// Then every name, path and description anywhere else in the document:
 	// inner nodes, spec.name, the flat manual-workflow shape.

@@ -3,6 +3,7 @@ package flowspec
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,29 @@ func TestRealSamplesAreWithinLimits(t *testing.T) {
 		if f := doc.CheckLimits(); f != nil {
 			t.Errorf("%s: %+v", file, f)
 		}
+	}
+}
+
+func TestNodeLimits(t *testing.T) {
+	d := pipeline(t, []string{"a"}, nil)
+	setNode(d, 0, "node_code", strings.Repeat("x", MaxCode))
+	if f := d.CheckLimits(); f != nil {
+		t.Fatalf("code at the limit refused: %s", f.Message.EN)
+	}
+	setNode(d, 0, "node_code", strings.Repeat("x", MaxCode+1))
+	if f := d.CheckLimits(); f == nil || f.Path != "spec.workflows[0].nodes[0].script.content" || !strings.Contains(f.Message.EN, `"a"`) {
+		t.Fatalf("code over the limit: %+v", f)
+	}
+	setNode(d, 0, "node_code", "ok")
+	setNode(d, 0, "node_name", strings.Repeat("n", MaxName+1))
+	if f := d.CheckLimits(); f == nil || f.Path != "spec.workflows[0].nodes[0].name" {
+		t.Fatalf("long node name: %+v", f)
+	}
+	d = Blank("w")
+	for i := range MaxNodes + 1 {
+		d.AddNode("VIRTUAL", strconv.Itoa(i))
+	}
+	if f := d.CheckLimits(); f == nil || f.Code != "too_many_nodes" {
+		t.Fatalf("too many nodes: %+v", f)
 	}
 }

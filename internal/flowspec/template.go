@@ -10,16 +10,34 @@ type Template struct {
 	ID    string
 	Title i18n.Text
 	cycle cron.Cycle // zero Kind means a manual trigger
+	nodes []templateNode
+}
+
+// templateNode is an inner node a template starts with; it depends on the
+// template node before it.
+type templateNode struct {
+	name, code string
+}
+
+// pipelineNodes are the layers of a daily MaxCompute warehouse: raw orders
+// land in ODS, are cleaned into DWD, and summed into an ADS report, each
+// reading yesterday's partition.
+var pipelineNodes = []templateNode{
+	{"ods_orders", "-- Land yesterday's orders from the source system.\nINSERT OVERWRITE TABLE ods_orders PARTITION (ds = '${bizdate}')\nSELECT order_id, customer_id, amount, status, created_at\nFROM   src_orders\nWHERE  ds = '${bizdate}';\n"},
+	{"dwd_orders", "-- Keep paid orders, one row per order.\nINSERT OVERWRITE TABLE dwd_orders PARTITION (ds = '${bizdate}')\nSELECT order_id, customer_id, amount\nFROM   ods_orders\nWHERE  ds = '${bizdate}'\n  AND  status = 'PAID';\n"},
+	{"ads_sales_daily", "-- Daily sales per customer for the report.\nINSERT OVERWRITE TABLE ads_sales_daily PARTITION (ds = '${bizdate}')\nSELECT customer_id, COUNT(*) AS orders, SUM(amount) AS sales\nFROM   dwd_orders\nWHERE  ds = '${bizdate}'\nGROUP BY customer_id;\n"},
 }
 
 // Templates lists the starting points in the order the home page shows them.
 var Templates = []Template{
-	{"daily", i18n.Text{EN: "Daily at 02:00", ZH: "每天 02:00"}, cron.Cycle{Kind: cron.CycleDay, Hour: 2}},
-	{"hourly", i18n.Text{EN: "Hourly", ZH: "每小时"}, cron.Cycle{Kind: cron.CycleHour, Every: 1, StartHour: 0, EndHour: 23}},
-	{"every-15-min", i18n.Text{EN: "Every 15 minutes, 08:00–18:45", ZH: "08:00–18:45 每 15 分钟"}, cron.Cycle{Kind: cron.CycleMinute, Every: 15, StartHour: 8, EndHour: 18}},
-	{"weekly-monday", i18n.Text{EN: "Weekly on Monday at 09:00", ZH: "每周一 09:00"}, cron.Cycle{Kind: cron.CycleWeek, Weekdays: []int{1}, Hour: 9}},
-	{"month-end", i18n.Text{EN: "Month end at 23:00", ZH: "每月最后一天 23:00"}, cron.Cycle{Kind: cron.CycleMonth, LastDay: true, Hour: 23}},
-	{"manual", i18n.Text{EN: "Manual trigger", ZH: "手动触发"}, cron.Cycle{}},
+	{"daily", i18n.Text{EN: "Daily at 02:00", ZH: "每天 02:00"}, cron.Cycle{Kind: cron.CycleDay, Hour: 2}, nil},
+	{"hourly", i18n.Text{EN: "Hourly", ZH: "每小时"}, cron.Cycle{Kind: cron.CycleHour, Every: 1, StartHour: 0, EndHour: 23}, nil},
+	{"every-15-min", i18n.Text{EN: "Every 15 minutes, 08:00–18:45", ZH: "08:00–18:45 每 15 分钟"}, cron.Cycle{Kind: cron.CycleMinute, Every: 15, StartHour: 8, EndHour: 18}, nil},
+	{"weekly-monday", i18n.Text{EN: "Weekly on Monday at 09:00", ZH: "每周一 09:00"}, cron.Cycle{Kind: cron.CycleWeek, Weekdays: []int{1}, Hour: 9}, nil},
+	{"month-end", i18n.Text{EN: "Month end at 23:00", ZH: "每月最后一天 23:00"}, cron.Cycle{Kind: cron.CycleMonth, LastDay: true, Hour: 23}, nil},
+	{"manual", i18n.Text{EN: "Manual trigger", ZH: "手动触发"}, cron.Cycle{}, nil},
+	{"daily-pipeline", i18n.Text{EN: "Daily ODS → DWD → ADS pipeline (3 ODPS SQL nodes)", ZH: "每日 ODS → DWD → ADS 数仓链路（3 个 ODPS SQL 节点）"},
+		cron.Cycle{Kind: cron.CycleDay, Hour: 2, Minute: 30}, pipelineNodes},
 }
 
 // TemplateByID finds a template; ok is false for an unknown id.
@@ -86,5 +104,17 @@ func (t Template) New(name string) *Document {
 			member{"workflows", &node{kind: kindArray, items: []*node{workflow}}},
 		)},
 	)
-	return &Document{root: root}
+	d := &Document{root: root}
+	for i, tn := range t.nodes {
+		n := d.AddNode("ODPS_SQL", tn.name)
+		f := d.Node(n)
+		f.Values["node_code"] = tn.code
+		f.Values["node_datasource"] = "odps_first" // the MaxCompute datasource every workspace starts with
+		f.Parameters = []Parameter{{Name: "bizdate", Type: "System", Value: "$[yyyymmdd-1]"}}
+		if i > 0 {
+			f.Upstreams = []Upstream{{Output: d.RefOutput(n - 1), Type: DependNormal, RefTableName: t.nodes[i-1].name}}
+		}
+		d.ApplyNode(n, f)
+	}
+	return d
 }
