@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/a-h/templ"
+
 	"github.com/flowform/flowform/internal/i18n"
 )
 
@@ -55,6 +57,9 @@ type SummaryView struct {
 	Timeout  string
 	Zone     string
 	Window   string
+	// Nodes sums up the inner nodes: how many, roots, leaves, the
+	// longest chain.
+	Nodes    string
 	Errors   []Finding
 	Warnings []Finding
 	// Stale says the form holds values that could not be read: what is
@@ -72,6 +77,12 @@ type FieldView struct {
 	List              string // id of a datalist of suggestions
 	Options           []Option
 	Errors            []string
+	// Placeholder is shown while the input is empty: for a node's run
+	// setting, the workflow's value it then follows.
+	Placeholder string
+	// Source says where a run setting's value comes from, in words ("" for
+	// other fields).
+	Source string
 }
 
 // Finding is a validation result shown to the user.
@@ -79,6 +90,9 @@ type Finding struct {
 	Path    string
 	Field   string // the input it belongs to, "" if none
 	Message string
+	// Href is where the finding is fixed when its input is not on the
+	// page (another node's form).
+	Href string
 }
 
 // PreviewView is the FlowSpec preview panel.
@@ -162,6 +176,8 @@ type EditorView struct {
 	Regions  []string
 	// Rotated says the read-only link was just replaced.
 	Rotated bool
+	Nodes   NodesView
+	Plan    PlanView
 }
 
 // ConflictView is shown when someone else saved first.
@@ -179,6 +195,16 @@ type ReadOnlyView struct {
 	Explain  ExplainView
 	Summary  SummaryView
 	Preview  PreviewView
+	Nodes    []ReadOnlyNode
+	DAG      templ.Component
+}
+
+// ReadOnlyNode is one inner node on the read-only page.
+type ReadOnlyNode struct {
+	Index      int
+	Name, Kind string
+	Fields     []Field
+	Code       string
 }
 
 // ReadOnlySection is one titled group of the read-only page.

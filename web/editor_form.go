@@ -23,6 +23,7 @@ const endless = cron.DefaultEnd
 // spec, what the user typed (for showing it back), and what could not be
 // read (which blocks saving).
 type editorInput struct {
+	draftID   string
 	doc       *flowspec.Document
 	projectID string
 	region    string
@@ -33,6 +34,15 @@ type editorInput struct {
 	// rowsChanged says rows were added or removed, so the live view
 	// redraws them.
 	paramsChanged, outputsChanged bool
+
+	// node is the inner node whose form the page shows (-1: none);
+	// nodeTyped is what its form posted, nodeRowsChanged that its rows
+	// grew or shrank.
+	node            int
+	nodeTyped       map[string]string
+	nodeRowsChanged bool
+	// planOpen says the delivery plan panel is open, so it is drawn.
+	planOpen bool
 }
 
 // formView fills the editor's inputs from a document.
@@ -153,7 +163,7 @@ func fromLocalInput(s string, empty string) string {
 func readEditorForm(c echo.Context, d *draft.Draft, lang i18n.Lang) editorInput {
 	doc := d.Spec.Clone()
 	f := doc.Form()
-	in := editorInput{doc: doc, errs: map[string][]string{}, projectID: d.ProjectID, region: d.Region}
+	in := editorInput{draftID: d.ID, doc: doc, errs: map[string][]string{}, projectID: d.ProjectID, region: d.Region, node: -1, nodeTyped: map[string]string{}}
 	fail := func(field string, msg i18n.Text) { in.errs[field] = append(in.errs[field], msg.In(lang)) }
 	v := formView(f, d.ProjectID, d.Region)
 	form, _ := c.FormParams()
@@ -221,11 +231,15 @@ func readEditorForm(c echo.Context, d *draft.Draft, lang i18n.Lang) editorInput 
 	v.ViewerZone = form.Get("viewer_tz")
 
 	doc.Apply(f)
+	readNodeForm(form, &in, fail)
+	in.planOpen = at(form["plan_open"], 0) == "1"
 	// The spec's field limits, at the field that breaks one: the form is
 	// refused like any other bad value, before anything is saved.
 	if limit := doc.CheckLimits(); limit != nil {
 		field, msg := "name", limit.Message
 		if fl, row, ok := flowspec.FieldAt(limit.Path); ok {
+			field, msg = fl.Input(row), fl.Say(*limit, "")
+		} else if i, fl, row, ok := doc.NodeFieldAt(limit.Path); ok && i == in.node && fl != nil {
 			field, msg = fl.Input(row), fl.Say(*limit, "")
 		}
 		fail(field, msg)

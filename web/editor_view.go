@@ -20,34 +20,39 @@ import (
 // live is everything that follows the form as the user types: findings
 // mapped to fields, the schedule explained, the summary and the preview.
 type live struct {
-	errs    map[string][]string
-	explain components.ExplainView
-	summary components.SummaryView
-	preview components.PreviewView
+	errs     map[string][]string
+	nodeErrs map[int]int // errors per inner node
+	explain  components.ExplainView
+	summary  components.SummaryView
+	preview  components.PreviewView
 }
 
 // storedInput is a draft as the editor shows it before any edit.
 func storedInput(d *draft.Draft) editorInput {
-	return editorInput{doc: d.Spec, projectID: d.ProjectID, region: d.Region, view: formView(d.Spec.Form(), d.ProjectID, d.Region)}
+	return editorInput{draftID: d.ID, doc: d.Spec, projectID: d.ProjectID, region: d.Region, view: formView(d.Spec.Form(), d.ProjectID, d.Region), node: -1}
 }
 
 // liveView computes the live parts for an editor input.
 func (s *Server) liveView(lang i18n.Lang, in editorInput) live {
 	d := &draft.Draft{Spec: in.doc, ProjectID: in.projectID, Region: in.region}
 	report := d.Validate(s.now())
-	l := live{errs: map[string][]string{}}
+	l := live{errs: map[string][]string{}, nodeErrs: map[int]int{}}
 	for k, v := range in.errs {
 		l.errs[k] = append(l.errs[k], v...)
 	}
 	for _, f := range report.Errors {
-		cf := formFinding(lang, f, in.view.Values)
+		cf, node := s.formFinding(lang, f, in)
 		l.preview.Errors = append(l.preview.Errors, cf)
 		if cf.Field != "" {
 			l.errs[cf.Field] = append(l.errs[cf.Field], cf.Message)
 		}
+		if node >= 0 {
+			l.nodeErrs[node]++
+		}
 	}
 	for _, f := range report.Warnings {
-		l.preview.Warnings = append(l.preview.Warnings, formFinding(lang, f, in.view.Values))
+		cf, _ := s.formFinding(lang, f, in)
+		l.preview.Warnings = append(l.preview.Warnings, cf)
 	}
 	for _, field := range slices.Sorted(maps.Keys(in.errs)) {
 		for _, m := range in.errs[field] {
@@ -62,6 +67,9 @@ func (s *Server) liveView(lang i18n.Lang, in editorInput) live {
 		l.explain = s.explainSchedule(lang, form, in.region, in.view.ViewerZone, true)
 	}
 	l.summary = summarize(lang, form, l.explain, in)
+	if in.doc.NodeCount() > 0 {
+		l.summary.Nodes = shapeText(lang, in.doc.Graph())
+	}
 	l.summary.Errors, l.summary.Warnings = l.preview.Errors, l.preview.Warnings
 	seen := map[string]bool{}
 	for _, f := range l.summary.Warnings {
@@ -77,13 +85,25 @@ func (s *Server) liveView(lang i18n.Lang, in editorInput) live {
 }
 
 // formFinding places a validation finding at the input it is about, in the
-// form's words.
-func formFinding(lang i18n.Lang, fd flowspec.Finding, typed map[string]string) components.Finding {
-	fl, row, ok := flowspec.FieldAt(fd.Path)
-	if !ok {
-		return components.Finding{Path: fd.Path, Message: fd.Message.In(lang)}
+// form's words. A finding about an inner node stands at its input when
+// that node's form is open, and links to the node's form otherwise; node
+// is that node's index (-1 for the workflow's own findings).
+func (s *Server) formFinding(lang i18n.Lang, fd flowspec.Finding, in editorInput) (f components.Finding, node int) {
+	if fl, row, ok := flowspec.FieldAt(fd.Path); ok {
+		return components.Finding{Path: fd.Path, Field: fl.Input(row), Message: fl.Say(fd, in.view.Values[fl.Name]).In(lang)}, -1
 	}
-	return components.Finding{Path: fd.Path, Field: fl.Input(row), Message: fl.Say(fd, typed[fl.Name]).In(lang)}
+	i, fl, row, ok := in.doc.NodeFieldAt(fd.Path)
+	switch {
+	case !ok:
+		return components.Finding{Path: fd.Path, Message: fd.Message.In(lang)}, -1
+	case in.draftID == "": // the read-only page: the node's section
+		return components.Finding{Path: fd.Path, Message: fd.Message.In(lang), Href: "#node-" + strconv.Itoa(i)}, i
+	case fl == nil:
+		return components.Finding{Path: fd.Path, Message: fd.Message.In(lang), Href: nodeHref(in.draftID, i)}, i
+	case i == in.node && (fl.Kind != flowspec.KindRows || row >= 0):
+		return components.Finding{Path: fd.Path, Field: fl.Input(row), Message: fl.Say(fd, in.nodeTyped[fl.Name]).In(lang)}, i
+	}
+	return components.Finding{Path: fd.Path, Message: fl.Say(fd, "").In(lang), Href: strings.TrimSuffix(nodeHref(in.draftID, i), "#node-form") + "#" + fl.Input(max(row, 0))}, i
 }
 
 // summarize says what the workflow will do, in words.

@@ -25,6 +25,15 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, posted *editorInput,
 	if posted != nil {
 		in = *posted
 	}
+	if in.node < 0 && in.doc.NodeCount() > 0 {
+		// The node asked for, or the first: a workflow with nodes opens
+		// with one node's form.
+		n, err := strconv.Atoi(c.QueryParam("node"))
+		if err != nil || n < 0 || n >= in.doc.NodeCount() {
+			n = 0
+		}
+		in.node = n
+	}
 	if in.view.ViewerZone == "" {
 		in.view.ViewerZone = viewerZone(c)
 	}
@@ -36,6 +45,8 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, posted *editorInput,
 		DraftID: d.ID, Name: name, Version: d.Version, EditURL: base + "/d/" + d.ID, ViewURL: base + "/v/" + d.ViewToken,
 		Form: in.view, Inputs: inputs(lang, in.view, l.errs), Errors: l.errs, Explain: l.explain, Summary: l.summary,
 		Preview: l.preview, Status: status, Zones: s.zoneOptions(), Regions: s.regions,
+		Nodes: nodesView(lang, d.ID, in.doc, in.node, l.errs, l.nodeErrs, in.nodeTyped),
+		Plan:  planView(lang, in.doc, in.planOpen),
 	}
 }
 
@@ -56,6 +67,7 @@ func (s *Server) handleEditor(c echo.Context) error {
 	return s.renderCached(c, s.pageKey(c, d.Version, d.ViewToken), func() templ.Component {
 		v := s.editorView(c, d, nil, status)
 		v.Rotated = c.QueryParam("rotated") != ""
+		v.Nodes.Removed = s.removedNode(c, d.ID)
 		return components.Editor(v)
 	})
 }
@@ -190,9 +202,17 @@ func (s *Server) previewParts(c echo.Context, d *draft.Draft, in editorInput, la
 	if in.outputsChanged || form.Get("changed") == "name" {
 		parts = append(parts, components.OutputRows(lang, d.ID, v.Form.Outputs, v.Form.SuggestedOutput, v.Errors, true))
 	}
+	// The nodes' picture, list and plan follow every change; the node's
+	// rows are redrawn when they grow or shrink.
+	parts = append(parts, components.DAG(lang, v.Nodes, true), components.NodeList(lang, v.Nodes.Rows, true), components.PlanBody(lang, v.Plan, true))
+	if in.nodeRowsChanged && v.Nodes.Form != nil {
+		parts = append(parts, components.NodeRows(lang, d.ID, v.Nodes.Form, v.Errors, true))
+	}
 	var slots []string
 	for _, f := range form["_f"] {
-		rows := in.paramsChanged && strings.HasPrefix(f, "param-") || (in.outputsChanged || form.Get("changed") == "name") && strings.HasPrefix(f, "output-")
+		nodeRow := strings.HasPrefix(f, "node_upstream-") || strings.HasPrefix(f, "node_param-") || strings.HasPrefix(f, "node_output-")
+		rows := in.paramsChanged && strings.HasPrefix(f, "param-") || (in.outputsChanged || form.Get("changed") == "name") && strings.HasPrefix(f, "output-") ||
+			in.nodeRowsChanged && v.Nodes.Form != nil && nodeRow
 		if !redrawn[f] && !rows {
 			slots = append(slots, f)
 		}

@@ -259,7 +259,9 @@ func fieldList(changes []flowspec.Change, lang i18n.Lang) string {
 	seen := map[string]bool{}
 	for _, ch := range changes {
 		label := ""
-		if f, row, ok := flowspec.FieldAt(ch.Path); ok {
+		if f, row, ok := flowspec.NodeChangeField(ch.Path); ok && ch.Node != "" {
+			label = nodeChangeLabel(ch, f, row, lang)
+		} else if f, row, ok := flowspec.FieldAt(ch.Path); ok {
 			label = rowLabel(f, row, lang)
 		}
 		switch {
@@ -295,7 +297,14 @@ func changeViews(changes []flowspec.Change, lang i18n.Lang) []components.ChangeV
 	out := make([]components.ChangeView, 0, len(changes))
 	for _, ch := range changes {
 		v := components.ChangeView{Path: ch.Path, Op: string(ch.Op), Theirs: ch.Old, Yours: ch.New}
-		if f, row, ok := flowspec.FieldAt(ch.Path); ok {
+		if f, row, ok := flowspec.NodeChangeField(ch.Path); ok && ch.Node != "" {
+			v.Label = nodeChangeLabel(ch, f, row, lang)
+			if f != nil && row < 0 && f.Kind != flowspec.KindRows {
+				v.Theirs, v.Yours = f.Show(ch.Old, lang), f.Show(ch.New, lang)
+			} else {
+				v.Theirs, v.Yours, v.Raw = unquote(ch.Old), unquote(ch.New), !isString(ch.Old, ch.New)
+			}
+		} else if f, row, ok := flowspec.FieldAt(ch.Path); ok {
 			v.Label = rowLabel(f, row, lang)
 			if f.PathLabel.EN != "" {
 				v.Label = f.PathLabel.In(lang)
@@ -313,6 +322,21 @@ func changeViews(changes []flowspec.Change, lang i18n.Lang) []components.ChangeV
 		out = append(out, v)
 	}
 	return out
+}
+
+// nodeChangeLabel names a change in an inner node by the node's name and
+// the field's label: "Node dwd_orders · Code"; a whole node added or
+// removed is just the node.
+func nodeChangeLabel(ch flowspec.Change, f *flowspec.Field, row int, lang i18n.Lang) string {
+	label := i18n.Sprintf("Node %s", "节点 %s", ch.Node).In(lang)
+	switch {
+	case f == nil && strings.HasSuffix(ch.Path, "]") && strings.Count(ch.Path, "[") == 2:
+		return label // the whole node
+	case f == nil:
+		_, rest, _ := strings.Cut(ch.Path[len("spec.workflows[0].nodes["):], ".")
+		return label + " · " + rest
+	}
+	return label + " · " + rowLabel(f, row, lang)
 }
 
 // unquote is a JSON string's text; other JSON is returned as it is.

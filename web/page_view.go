@@ -30,6 +30,8 @@ func (s *Server) handleView(c echo.Context) error {
 			Page:    s.page(c, i18n.Text{EN: name, ZH: name}),
 			Token:   c.Param("token"),
 			Version: d.Version, Sections: readOnlySections(lang, d.Spec.Form(), in.view), Explain: l.explain, Summary: l.summary, Preview: l.preview,
+			Nodes: readOnlyNodes(lang, d.Spec),
+			DAG:   dagPicture(lang, d.Spec.Graph(), -1, func(i int) string { return "#node-" + strconv.Itoa(i) }),
 		}
 		return components.ReadOnly(v)
 	})

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	e.POST("/d/:id", s.handleEditorPost, pageToken...)
 	e.POST("/d/:id/preview", s.handlePreview, pageToken...)
 	e.POST("/d/:id/autosave", s.handleAutosave, pageToken...)
+	e.POST("/d/:id/nodes", s.handleNodeAction, pageToken...)
 	e.POST("/d/:id/copy", s.handleSaveCopy, createToken...)
 	e.POST("/d/:id/duplicate", s.handleDuplicatePage, createToken...)
 	e.POST("/d/:id/delete", s.handleDeletePage, pageToken...)

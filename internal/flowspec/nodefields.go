@@ -135,26 +135,8 @@ func (d *Document) NodeFieldAt(path string) (nodeIndex int, f *Field, row int, o
 		if end < 0 || err != nil {
 			return -1, nil, -1, false
 		}
-		p := strings.TrimPrefix(rest[end+1:], ".")
-		if p == "script.path" || p == "id" {
-			p = "name"
-		}
-		for _, fl := range NodeFields {
-			if fl.Kind == KindRows {
-				if r, ok := strings.CutPrefix(p, fl.Path+"["); ok {
-					if j := strings.IndexByte(r, ']'); j > 0 {
-						if n, err := strconv.Atoi(r[:j]); err == nil {
-							return i, fl, n, true
-						}
-					}
-				}
-				continue
-			}
-			if p == fl.Path || strings.HasPrefix(p, fl.Path+".") || fl.Name == "node_datasource" && strings.HasPrefix(p, "datasource") {
-				return i, fl, -1, true
-			}
-		}
-		return i, nil, -1, true
+		fl, row := nodeFieldByPath(strings.TrimPrefix(rest[end+1:], "."))
+		return i, fl, row, true
 	}
 	for _, key := range []string{"dependencies[", "flow["} {
 		rest, found := strings.CutPrefix(path, workflowPrefix+key)
@@ -183,6 +165,46 @@ func (d *Document) NodeFieldAt(path string) (nodeIndex int, f *Field, row int, o
 		return i, nodeFieldsByName["node_upstream"], row, true
 	}
 	return -1, nil, -1, false
+}
+
+// nodeFieldByPath finds the node field at a path under a node ("rerunTimes",
+// "script.parameters[2].value"); nil when the form does not edit it.
+func nodeFieldByPath(p string) (*Field, int) {
+	if p == "script.path" || p == "id" {
+		p = "name"
+	}
+	for _, fl := range NodeFields {
+		if fl.Kind == KindRows {
+			if r, ok := strings.CutPrefix(p, fl.Path+"["); ok {
+				if j := strings.IndexByte(r, ']'); j > 0 {
+					if n, err := strconv.Atoi(r[:j]); err == nil {
+						return fl, n
+					}
+				}
+			}
+			continue
+		}
+		if p == fl.Path || strings.HasPrefix(p, fl.Path+".") || fl.Name == "node_datasource" && strings.HasPrefix(p, "datasource") {
+			return fl, -1
+		}
+	}
+	return nil, -1
+}
+
+// NodeChangeField is the node field a change's path is in: a field under
+// the node, or the upstreams for a dependency entry. ok is false for a
+// path outside the inner nodes.
+func NodeChangeField(path string) (f *Field, row int, ok bool) {
+	if rest, found := strings.CutPrefix(path, workflowPrefix+"nodes["); found {
+		if end := strings.IndexByte(rest, ']'); end >= 0 {
+			f, row = nodeFieldByPath(strings.TrimPrefix(rest[end+1:], "."))
+			return f, row, true
+		}
+	}
+	if strings.HasPrefix(path, workflowPrefix+"dependencies[") || strings.HasPrefix(path, workflowPrefix+"flow[") {
+		return nodeFieldsByName["node_upstream"], -1, true
+	}
+	return nil, -1, false
 }
 
 // upstreamRow is the form row showing item k of a dependency entry: rows

@@ -206,3 +206,53 @@ document.addEventListener("click", function (e) {
   window.addEventListener("pagehide", flush);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { flush(); } });
 })();
+// Nodes: the list filters as you type, and again after it is redrawn.
+function ffFilterNodes() {
+  var box = document.getElementById("node-search");
+  if (!box) { return; }
+  var q = box.value.trim().toLowerCase();
+  document.querySelectorAll("#node-list li").forEach(function (li) {
+    li.hidden = q !== "" && li.getAttribute("data-search").indexOf(q) < 0;
+  });
+}
+document.addEventListener("input", function (e) { if (e.target.id === "node-search") { ffFilterNodes(); } });
+document.addEventListener("htmx:afterSettle", ffFilterNodes);
+// The delivery plan is drawn only while its panel is open: opening it asks
+// for it.
+document.addEventListener("toggle", function (e) {
+  var d = e.target;
+  if (d.id !== "plan") { return; }
+  var flag = document.getElementById("plan-open");
+  var want = d.open ? "1" : "";
+  if (!flag || flag.value === want) { return; }
+  flag.value = want;
+  var live = document.getElementById("sec-workflow");
+  if (want && live) { live.dispatchEvent(new Event("ff-refresh")); }
+}, true);
+// The code editor: line numbers beside the text, Tab indents (Esc, then
+// Tab, leaves the editor, so keyboard users are never trapped).
+(function () {
+  function number(area) {
+    var gutter = area.parentNode.querySelector(".gutter");
+    if (!gutter) { return; }
+    var lines = area.value.split("\n").length, text = "";
+    for (var i = 1; i <= lines; i++) { text += i + "\n"; }
+    if (gutter.textContent !== text) { gutter.textContent = text; }
+    gutter.scrollTop = area.scrollTop;
+  }
+  function all() { document.querySelectorAll("textarea[data-code]").forEach(number); }
+  var escaped = null;
+  document.addEventListener("input", function (e) { if (e.target.matches && e.target.matches("textarea[data-code]")) { number(e.target); } });
+  document.addEventListener("scroll", function (e) { if (e.target.matches && e.target.matches("textarea[data-code]")) { number(e.target); } }, true);
+  document.addEventListener("keydown", function (e) {
+    var area = e.target;
+    if (!area.matches || !area.matches("textarea[data-code]")) { return; }
+    if (e.key === "Escape") { escaped = area; return; }
+    if (e.key !== "Tab" || e.shiftKey || e.ctrlKey || e.altKey || e.metaKey || escaped === area) { escaped = null; return; }
+    e.preventDefault();
+    area.setRangeText("\t", area.selectionStart, area.selectionEnd, "end");
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  document.addEventListener("DOMContentLoaded", all);
+  document.addEventListener("htmx:afterSettle", all);
+})();

@@ -1,0 +1,370 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/flowform/flowform/components"
+	"github.com/flowform/flowform/internal/flowspec"
+	"github.com/flowform/flowform/internal/i18n"
+)
+
+// The node form edits one inner node at a time, inside the editor form:
+// node_index says which, and its inputs are the node field table's.
+
+// readNodeForm applies the posted node form to in.doc. fail reports a
+// value the node cannot hold, at its input.
+func readNodeForm(form map[string][]string, in *editorInput, fail func(string, i18n.Text)) {
+	i, err := strconv.Atoi(at(form["node_index"], 0))
+	doc := in.doc
+	if err != nil || i < 0 || i >= doc.NodeCount() || at(form["node_id"], 0) != doc.Node(i).ID {
+		return // no node form, or one for a node that has since moved
+	}
+	nf := doc.Node(i)
+	in.node = i
+	for _, fl := range flowspec.NodeFields {
+		raw, posted := form[fl.Name]
+		if !posted || fl.Kind == flowspec.KindRows {
+			continue
+		}
+		value := raw[0]
+		if fl.Kind == flowspec.KindCode {
+			value = fromTextarea(value, nf.Values[fl.Name])
+		}
+		in.nodeTyped[fl.Name] = value
+		var fe *flowspec.FieldError
+		if err := fl.SetNode(&nf, value); errors.As(err, &fe) {
+			fail(fl.Name, fe.Message)
+		}
+	}
+	if _, ok := form["node_param_name"]; ok {
+		nf.Parameters = nil
+		remove := rowIndex(form, "remove_node_param")
+		for k, name := range form["node_param_name"] {
+			p := flowspec.Parameter{Name: strings.TrimSpace(name), Type: at(form["node_param_type"], k), Value: strings.TrimSpace(at(form["node_param_value"], k))}
+			if k == remove || p.Name == "" && p.Value == "" {
+				continue
+			}
+			nf.Parameters = append(nf.Parameters, p)
+		}
+		in.nodeRowsChanged = in.nodeRowsChanged || at(form["node_param_rows"], 0) != strconv.Itoa(len(nf.Parameters)+1)
+	}
+	if _, ok := form["node_output_data"]; ok {
+		cur := nf.Outputs
+		nf.Outputs = nil
+		remove := rowIndex(form, "remove_node_output")
+		for k, data := range form["node_output_data"] {
+			o := flowspec.Output{Data: strings.TrimSpace(data), RefTableName: strings.TrimSpace(at(form["node_output_ref"], k))}
+			if k == remove || o.Data == "" && o.RefTableName == "" {
+				continue
+			}
+			if n := len(nf.Outputs); n < len(cur) {
+				o.IsDefault = cur[n].IsDefault
+			}
+			nf.Outputs = append(nf.Outputs, o)
+		}
+		in.nodeRowsChanged = in.nodeRowsChanged || at(form["node_output_rows"], 0) != strconv.Itoa(len(nf.Outputs)+1)
+	}
+	if _, ok := form["node_up"]; ok {
+		cur := nf.Upstreams
+		nf.Upstreams = nil
+		remove := rowIndex(form, "remove_node_up")
+		for k, typed := range form["node_up"] {
+			typed = strings.TrimSpace(typed)
+			typ := at(form["node_up_type"], k)
+			if k == remove || typed == "" && (typ == "" || typ == flowspec.DependNormal) {
+				continue
+			}
+			u := resolveUpstream(doc, i, typed, typ)
+			if n := len(nf.Upstreams); n < len(cur) && cur[n].Output == u.Output && u.RefTableName == "" {
+				u.RefTableName = cur[n].RefTableName // an external upstream keeps the name DataWorks gave it
+			}
+			nf.Upstreams = append(nf.Upstreams, u)
+		}
+		in.nodeRowsChanged = in.nodeRowsChanged || at(form["node_up_rows"], 0) != strconv.Itoa(len(nf.Upstreams)+1)
+	}
+	doc.ApplyNode(i, nf)
+}
+
+// resolveUpstream turns what was typed in an upstream row into the output
+// the dependency names: a node of this workflow by name (its id or first
+// named output), an output a node here produces, or an output from outside
+// the workflow as typed. A previous-cycle dependency on itself needs no
+// output typed.
+func resolveUpstream(doc *flowspec.Document, self int, typed, typ string) flowspec.Upstream {
+	if typ == "" {
+		typ = flowspec.DependNormal
+	}
+	u := flowspec.Upstream{Output: typed, Type: typ}
+	switch {
+	case typ == flowspec.DependChildren:
+		u.Output = ""
+	case typ == flowspec.DependSelf && typed == "":
+		u.Output, u.RefTableName = doc.RefOutput(self), doc.Node(self).Name()
+	default:
+		for j, n := range doc.Nodes() {
+			if n.Name() == typed {
+				return flowspec.Upstream{Output: doc.RefOutput(j), Type: typ, RefTableName: typed}
+			}
+		}
+		if j, ok := doc.Producer(typed); ok {
+			u.RefTableName = doc.Node(j).Name()
+		}
+	}
+	return u
+}
+
+// fromTextarea undoes what a browser does to a textarea's text: it sends
+// line breaks as CRLF. Code stored with CRLF keeps them.
+func fromTextarea(posted, stored string) string {
+	lf := strings.ReplaceAll(posted, "\r\n", "\n")
+	if strings.Contains(stored, "\r\n") && !strings.Contains(strings.ReplaceAll(stored, "\r\n", ""), "\n") {
+		return strings.ReplaceAll(lf, "\n", "\r\n")
+	}
+	return lf
+}
+
+// upstreamShown is what an upstream row shows: the node's name when the
+// output is one of this workflow's nodes, else the output.
+func upstreamShown(doc *flowspec.Document, u flowspec.Upstream) (string, bool) {
+	if j, ok := doc.Producer(u.Output); ok {
+		return doc.Node(j).Name(), true
+	}
+	return u.Output, false
+}
+
+// nodesView builds the Nodes card with node sel's form open (-1: none).
+// nodeErrs counts the errors of each node; typed holds what the node form
+// posted, shown back as typed.
+func nodesView(lang i18n.Lang, draftID string, doc *flowspec.Document, sel int, errs map[string][]string, nodeErrs map[int]int, typed map[string]string) components.NodesView {
+	g := doc.Graph()
+	nodes := doc.Nodes()
+	v := components.NodesView{Names: g.Names, DAG: dagPicture(lang, g, sel, func(i int) string { return nodeHref(draftID, i) })}
+	for _, k := range flowspec.NodeKinds {
+		if k.Editable {
+			v.Kinds = append(v.Kinds, components.Option{Value: k.Command, Label: k.Label.In(lang)})
+		}
+	}
+	ups := make([][]string, len(nodes))
+	for _, e := range g.Edges {
+		switch {
+		case e.Internal() && e.From != e.To:
+			ups[e.To] = append(ups[e.To], g.Names[e.From])
+		case e.Ext >= 0:
+			ups[e.To] = append(ups[e.To], g.External[e.Ext])
+		}
+	}
+	state, _ := flowspec.NodeFieldNamed("node_recurrence")
+	for i, n := range nodes {
+		kind := flowspec.KindLabel(n.Command(), lang)
+		r := components.NodeRow{Index: i, Name: n.Name(), Kind: kind, Upstreams: strings.Join(ups[i], ", "), Errors: nodeErrs[i],
+			Href: nodeHref(draftID, i), Selected: i == sel, Search: strings.ToLower(n.Name() + " " + kind + " " + n.Command())}
+		if st := n.Values["node_recurrence"]; st != "" && st != "Normal" {
+			r.State = state.ChoiceLabel(st, lang)
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	if len(nodes) > 0 {
+		v.Shape = shapeText(lang, g)
+	}
+	if sel >= 0 && sel < len(nodes) {
+		v.Form = nodeFormView(lang, doc, sel, errs, typed)
+	}
+	return v
+}
+
+// nodeHref opens node i's form.
+func nodeHref(draftID string, i int) string {
+	return "/d/" + draftID + "?node=" + strconv.Itoa(i) + "#node-form"
+}
+
+// shapeText sums the graph up: "3 nodes · starts at ods · ends at ads ·
+// longest chain ods → dwd → ads (3)".
+func shapeText(lang i18n.Lang, g flowspec.Graph) string {
+	names := func(idx []int, max int) string {
+		var out []string
+		for k, i := range idx {
+			if k == max {
+				out = append(out, i18n.Sprintf("%d more", "另 %d 个", len(idx)-max).In(lang))
+				break
+			}
+			out = append(out, g.Names[i])
+		}
+		return strings.Join(out, ", ")
+	}
+	roots, leaves, chain := g.Shape()
+	parts := []string{i18n.Sprintf("%d nodes", "%d 个节点", len(g.Names)).In(lang)}
+	if g.Cycle != nil {
+		parts = append(parts, i18n.Sprintf("dependency cycle %s", "依赖成环 %s", flowspec.CycleText(g)).In(lang))
+		return strings.Join(parts, " · ")
+	}
+	parts = append(parts, i18n.Sprintf("starts at %s", "起点 %s", names(roots, 3)).In(lang),
+		i18n.Sprintf("ends at %s", "终点 %s", names(leaves, 3)).In(lang))
+	if len(chain) > 1 {
+		var c []string
+		for _, i := range chain {
+			c = append(c, g.Names[i])
+		}
+		text := strings.Join(c, " → ")
+		if len(c) > 6 {
+			text = strings.Join(c[:2], " → ") + " → … → " + strings.Join(c[len(c)-2:], " → ")
+		}
+		parts = append(parts, i18n.Sprintf("longest chain %s (%d)", "最长链路 %s（%d 个）", text, len(chain)).In(lang))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// nodeFormView is node i's form, its run settings showing the workflow's
+// values they follow.
+func nodeFormView(lang i18n.Lang, doc *flowspec.Document, i int, errs map[string][]string, typed map[string]string) *components.NodeFormView {
+	n := doc.Node(i)
+	wf := doc.Form()
+	f := &components.NodeFormView{Index: i, ID: n.ID, Name: n.Name(), Inputs: map[string]components.FieldView{},
+		First: i == 0, Last: i == doc.NodeCount()-1, Count: doc.NodeCount()}
+	kind, known := flowspec.KindOf(n.Command())
+	f.Kept = !known || !kind.Editable
+	f.CodeLang = kind.Lang
+	for _, fl := range flowspec.NodeFields {
+		if fl.Kind == flowspec.KindRows {
+			continue
+		}
+		value, ok := typed[fl.Name]
+		if !ok {
+			value = n.Values[fl.Name]
+		}
+		fv := components.FieldView{Name: fl.Name, Label: fl.Label.In(lang), Help: fl.Help.In(lang), Kind: kindNames[fl.Kind],
+			Unit: fl.Unit.Name.In(lang), Value: value, Errors: errs[fl.Name]}
+		if fl.Kind == flowspec.KindNumber {
+			fv.Min = strconv.FormatInt(fl.Min, 10)
+			if fl.Max > 0 {
+				fv.Max = strconv.FormatInt(fl.Max, 10)
+			}
+		}
+		if fl.Follows != nil {
+			inherited := fl.Follows.Value(&wf)
+			fv.Source = i18n.Text{EN: "set for this node", ZH: "本节点设置"}.In(lang)
+			if value == "" {
+				fv.Source = i18n.Text{EN: "follows the workflow", ZH: "沿用工作流"}.In(lang)
+			}
+			if fl.Kind == flowspec.KindChoice {
+				fv.Options = append(fv.Options, components.Option{Value: "", Label: i18n.Sprintf("Workflow's: %s", "沿用工作流：%s", fl.Follows.ChoiceLabel(inherited, lang)).In(lang)})
+			} else {
+				fv.Placeholder = i18n.Sprintf("%s (workflow's)", "%s（工作流）", inherited).In(lang)
+			}
+		}
+		for _, c := range fl.Choices {
+			fv.Options = append(fv.Options, components.Option{Value: c.Value, Label: c.Label.In(lang)})
+		}
+		f.Inputs[fl.Name] = fv
+	}
+	for _, p := range n.Parameters {
+		f.Params = append(f.Params, components.ParamRow{Name: p.Name, Type: p.Type, Value: p.Value})
+	}
+	for _, o := range n.Outputs {
+		f.Outputs = append(f.Outputs, components.OutputRow{Data: o.Data, RefTableName: o.RefTableName, IsDefault: o.IsDefault})
+	}
+	for _, u := range n.Upstreams {
+		shown, internal := upstreamShown(doc, u)
+		if u.Type == flowspec.DependSelf || u.Type == flowspec.DependChildren {
+			shown = ""
+			if u.Type == flowspec.DependSelf && u.Output != doc.RefOutput(i) && !internal {
+				shown = u.Output
+			}
+		}
+		f.Upstreams = append(f.Upstreams, components.UpstreamRow{Value: shown, Type: u.Type, Internal: internal})
+	}
+	suggested := flowspec.DefaultOutput("<project>", n.Name())
+	f.Suggested = components.OutputRow{Data: suggested.Data, RefTableName: suggested.RefTableName}
+	return f
+}
+
+// planView is the delivery plan as the editor shows it.
+func planView(lang i18n.Lang, doc *flowspec.Document, open bool) components.PlanView {
+	v := components.PlanView{Open: open}
+	if !open {
+		return v
+	}
+	p := doc.Plan()
+	g := doc.Graph()
+	v.Blocked = p.Blocked.In(lang)
+	if doc.NodeCount() > 0 {
+		v.Note = i18n.Text{
+			EN: "CreateWorkflowDefinition ignores inner nodes, so each node is its own CreateNode call inside the workflow, upstreams first. Once this draft has created its workflow, the calls are UpdateWorkflowDefinition and UpdateNode. Submitting sends the workflow call today.",
+			ZH: "CreateWorkflowDefinition 会忽略内部节点，因此每个节点在工作流内单独调用 CreateNode，先上游后下游。本草稿创建工作流之后，调用改为 UpdateWorkflowDefinition 与 UpdateNode。目前提交只发送工作流调用。"}.In(lang)
+	}
+	for k, s := range p.Steps {
+		step := components.PlanStep{N: k + 1, Operation: "CreateNode", Name: s.Name, Spec: string(s.Spec)}
+		if s.Node < 0 {
+			step.Operation = "CreateWorkflowDefinition"
+		}
+		var after []string
+		for _, u := range s.Upstreams {
+			after = append(after, g.Names[u])
+		}
+		step.After = strings.Join(after, ", ")
+		if len(s.Assigned) > 0 {
+			step.Assigned = i18n.Sprintf("%s: replaced with the id DataWorks returns when it creates that node.",
+				"%s：替换为 DataWorks 创建该节点时返回的 ID。", strings.Join(s.Assigned, ", ")).In(lang)
+		}
+		v.Steps = append(v.Steps, step)
+	}
+	return v
+}
+
+// readOnlyNodes lists every node by its fields for the review page; run
+// settings a node leaves to the workflow say so.
+func readOnlyNodes(lang i18n.Lang, doc *flowspec.Document) []components.ReadOnlyNode {
+	wf := doc.Form()
+	g := doc.Graph()
+	var out []components.ReadOnlyNode
+	for i, n := range doc.Nodes() {
+		rn := components.ReadOnlyNode{Index: i, Name: n.Name(), Kind: flowspec.KindLabel(n.Command(), lang), Code: n.Values["node_code"]}
+		add := func(label, value string) {
+			if value != "" {
+				rn.Fields = append(rn.Fields, components.Field{Label: label, Value: value})
+			}
+		}
+		var ups []string
+		for _, e := range g.Edges {
+			if e.To != i {
+				continue
+			}
+			typ := e.Type
+			for _, o := range components.DependencyTypes(lang) {
+				if o.Value == e.Type {
+					typ = o.Label
+				}
+			}
+			from := e.Output
+			if e.Internal() {
+				from = g.Names[e.From]
+			}
+			ups = append(ups, strings.TrimSpace(from+" ("+typ+")"))
+		}
+		add(i18n.Text{EN: "Upstreams", ZH: "上游依赖"}.In(lang), strings.Join(ups, ", "))
+		for _, name := range []string{"node_datasource", "node_resource_group"} {
+			fl, _ := flowspec.NodeFieldNamed(name)
+			add(fl.Label.In(lang), n.Values[name])
+		}
+		for _, fl := range flowspec.RunSettings() {
+			v := n.Values[fl.Name]
+			shown := readOnlyValue(lang, fl, v)
+			if v == "" {
+				shown = i18n.Sprintf("%s (workflow's)", "%s（沿用工作流）", readOnlyValue(lang, fl.Follows, fl.Follows.Value(&wf))).In(lang)
+			}
+			add(fl.Label.In(lang), shown)
+		}
+		var params, outs []string
+		for _, p := range n.Parameters {
+			params = append(params, p.Name+"="+p.Value)
+		}
+		for _, o := range n.Outputs {
+			outs = append(outs, o.Data)
+		}
+		add(i18n.Text{EN: "Node parameters", ZH: "节点参数"}.In(lang), strings.Join(params, ", "))
+		add(i18n.Text{EN: "Node outputs", ZH: "节点输出"}.In(lang), strings.Join(outs, ", "))
+		out = append(out, rn)
+	}
+	return out
+}
