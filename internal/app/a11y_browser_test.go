@@ -429,3 +429,21 @@ func TestBrowserEditorFirstLoad(t *testing.T) {
 	must(t, ctx, chromedp.Click(chromedp.CSS("details.runs-panel > summary")))
 	waitFor(t, ctx, "the next runs in the viewer's time", `document.querySelector("#explain table").innerText.includes("Your time (America/New_York)")`)
 }
+
+// TestBrowserA11yNodes: the Nodes card with a node form, a cycle and the
+// delivery plan open, and the read-only page listing nodes.
+func TestBrowserA11yNodes(t *testing.T) {
+	app := start(t, noCredentials())
+	ctx := newBrowser(t)
+	d := app.createDraft(t, `{"template":"daily-pipeline","name":"sales_pipeline","projectId":"123456","region":"cn-shanghai"}`)
+	editor := app.URL + "d/" + d.ID + "?node=0"
+	ready := `!!document.querySelector("#node_code") && !!document.querySelector("svg.dag")`
+	checkA11y(t, ctx, app, a11yPage{name: "editor with nodes, a cycle and the plan open", url: editor, ready: ready,
+		setup: func(t *testing.T, ctx context.Context) {
+			must(t, ctx, replace("#node_up-0", "ads_sales_daily"))
+			waitFor(t, ctx, "the cycle", `!!document.querySelector("#err-node_upstream-0 .error")`)
+			must(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("#plan").open = true`))
+			waitFor(t, ctx, "the plan", `!!document.querySelector('[data-testid="plan-blocked"]')`)
+		}})
+	checkA11y(t, ctx, app, a11yPage{name: "read-only page with nodes", url: d.ViewURL, ready: `!!document.querySelector('[data-testid="readonly-nodes"] svg.dag')`})
+}

@@ -249,7 +249,7 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 	if txt := text(t, ctx, "#save-status"); !strings.Contains(txt, "Preview only") {
 		t.Errorf("status %q", txt)
 	}
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[value="save"]`))); err != nil {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="save"]`))); err != nil {
 		t.Fatal(err)
 	}
 	must(t, ctx, chromedp.WaitVisible(chromedp.CSS("#editor")))
@@ -268,7 +268,7 @@ func TestBrowserChinese(t *testing.T) {
 	}
 	// The choice is remembered on the next page.
 	must(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid="template-daily"]`)), chromedp.WaitVisible(chromedp.CSS("#editor")))
-	for sel, want := range map[string]string{`label[for="name"]`: "名称", `#summary-card`: "每天 02:00", `button[value="save"]`: "保存"} {
+	for sel, want := range map[string]string{`label[for="name"]`: "名称", `#summary-card`: "每天 02:00", `[data-testid="save"]`: "保存"} {
 		if got := text(t, ctx, sel); !strings.Contains(got, want) {
 			t.Errorf("%s = %q, want %q", sel, got, want)
 		}

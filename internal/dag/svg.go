@@ -30,7 +30,7 @@ const (
 // and no scripts. It appends rather than writes so that a caller can reuse
 // one buffer: w.Write(p.AppendSVG(buf[:0])).
 func (p *Picture) AppendSVG(dst []byte) []byte {
-	dst = append(dst, `<svg class="dag" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="`...)
+	dst = append(dst, `<svg class="dag" xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="`...)
 	dst = p.appendID(dst, "-title")
 	dst = append(dst, `" aria-describedby="`...)
 	dst = p.appendID(dst, "-desc")

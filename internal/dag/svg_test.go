@@ -120,7 +120,7 @@ func TestSVGRoot(t *testing.T) {
 	root := parse(t, svg)
 	size := strconv.Itoa(p.Width) + " " + strconv.Itoa(p.Height)
 	for attr, want := range map[string]string{
-		"class": "dag", "role": "img", "aria-labelledby": "dag-title", "aria-describedby": "dag-desc",
+		"class": "dag", "role": "group", "aria-labelledby": "dag-title", "aria-describedby": "dag-desc",
 		"width": strconv.Itoa(p.Width), "height": strconv.Itoa(p.Height), "viewBox": "0 0 " + size,
 	} {
 		if got := root.attr(attr); got != want {

@@ -203,6 +203,19 @@ document.addEventListener("click", function (e) {
     pending = false;
     navigator.sendBeacon(autosave.getAttribute("hx-post"), new URLSearchParams(new FormData(form)));
   }
+  // A link to another part of this draft (a node's form, the history)
+  // saves first, so the next page loads the version with the edit and its
+  // own saves do not conflict with this one.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[href]");
+    if (!pending || !link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) { return; }
+    var href = link.getAttribute("href") || "";
+    if (href.indexOf(form.getAttribute("action")) !== 0 || href.indexOf("/spec.json") > 0) { return; }
+    e.preventDefault();
+    pending = false;
+    fetch(autosave.getAttribute("hx-post"), { method: "POST", body: new URLSearchParams(new FormData(form)), headers: { "HX-Request": "true" } })
+      .finally(function () { location.href = new URL(href, location.href).href; });
+  });
   window.addEventListener("pagehide", flush);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { flush(); } });
 })();
@@ -256,3 +269,11 @@ document.addEventListener("toggle", function (e) {
   document.addEventListener("DOMContentLoaded", all);
   document.addEventListener("htmx:afterSettle", all);
 })();
+// Enter in the new node's name adds it: the form's implicit submission
+// (its hidden default Save button) becomes Add node.
+document.addEventListener("submit", function (e) {
+  var add = document.querySelector('[data-testid="node-add"]');
+  if (!add || e.submitter === add || !document.activeElement || document.activeElement.id !== "new_name") { return; }
+  e.preventDefault();
+  setTimeout(function () { add.click(); }, 0); // not while this submission is under way
+}, true);
