@@ -55,7 +55,7 @@ bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
 
 .PHONY: screenshots
 screenshots: ## editor screenshots (light, dark, zh-CN) into artifacts/ with headless Chromium
-	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^TestScreenshots$$' ./internal/app
+	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^Test(Node)?Screenshots$$' ./internal/app
 
 .PHONY: run
 run: ## run FlowForm on 127.0.0.1:8080 (embedded SQLite, sandbox without Alibaba credentials)

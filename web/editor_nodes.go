@@ -250,7 +250,7 @@ func nodeFormView(lang i18n.Lang, doc *flowspec.Document, i int, errs map[string
 			if fl.Kind == flowspec.KindChoice {
 				fv.Options = append(fv.Options, components.Option{Value: "", Label: i18n.Sprintf("Workflow's: %s", "沿用工作流：%s", fl.Follows.ChoiceLabel(inherited, lang)).In(lang)})
 			} else {
-				fv.Placeholder = i18n.Sprintf("%s (workflow's)", "%s（工作流）", inherited).In(lang)
+				fv.Placeholder = inherited // the label says it follows the workflow
 			}
 		}
 		for _, c := range fl.Choices {

@@ -266,6 +266,13 @@ func TestNodeScreenshots(t *testing.T) {
 	shot("nodes-390.png", 390, 844, editor+"?node=1", "#nodes")
 	shot("nodes-zh-CN.png", 1440, 900, editor+"?node=1&lang=zh-CN", "#nodes")
 	shot("nodes-read-only.png", 1440, 900, d.ViewURL+"?lang=en", `[data-testid="readonly-nodes"]`)
+	sample, err := os.ReadFile("../../../shared/samples/dataworks-spec/copier__real_cycle_workflow_spec.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := app.createDraft(t, `{"projectId":"10000","region":"cn-shanghai","spec":`+string(sample)+`}`)
+	shot("nodes-real-sample.png", 1440, 900, app.URL+"d/"+real.ID+"?node=3&lang=en", "#nodes")
+	shot("nodes-real-sample-390.png", 390, 844, app.URL+"d/"+real.ID+"?node=3&lang=en", "#dag")
 	must(t, ctx, chromedp.Navigate(editor+"?node=0&lang=en"), chromedp.WaitVisible(chromedp.CSS("#node_name")))
 	planSteps(t, ctx)
 	evalBool(t, ctx, `document.querySelector("#plan details").open = true; document.querySelector("#plan").scrollIntoView(); true`)

@@ -17,6 +17,7 @@ func follow(name, path, workflowField string, min int64) *Field {
 	f.text, f.number, f.custom = nil, nil, false
 	f.Min = min
 	f.Default = ""
+	f.Help = i18n.Text{} // the workflow's field explains it; the node form says which applies
 	return &f
 }
 
