@@ -8,6 +8,8 @@ FUZZ_IMPORT ?= 75000x
 FUZZ_DEFLATE ?= 20000x
 FUZZ_REDACT ?= 15000x
 FUZZ_API    ?= 2500x
+FUZZ_GRAPH  ?= 25000x
+FUZZ_LAYOUT ?= 20000x
 BIN     := bin/flowform
 
 .DEFAULT_GOAL := help
@@ -45,6 +47,8 @@ test: fresh lint ## the one test command: fresh generated code, linters, race te
 	$(GO) test -count=1 -run='^TestTenThousandSavesStaySmall$$' ./internal/sqlite
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZ_PARSE) -fuzzminimizetime=2s ./internal/cron
 	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZ_IMPORT) -fuzzminimizetime=2s ./internal/flowspec
+	$(GO) test -run='^$$' -fuzz='^FuzzGraph$$' -fuzztime=$(FUZZ_GRAPH) -fuzzminimizetime=2s ./internal/flowspec
+	$(GO) test -run='^$$' -fuzz='^FuzzLayout$$' -fuzztime=$(FUZZ_LAYOUT) -fuzzminimizetime=2s ./internal/dag
 	$(GO) test -run='^$$' -fuzz='^FuzzDeflate$$' -fuzztime=$(FUZZ_DEFLATE) -fuzzminimizetime=2s ./internal/sqlite
 	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZ_REDACT) -fuzzminimizetime=2s ./internal/dataworks
 	$(GO) test -run='^$$' -fuzz='^FuzzAPI$$' -fuzztime=$(FUZZ_API) -fuzzminimizetime=2s ./web
@@ -54,7 +58,7 @@ bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3s -count=1 ./internal/... ./web/...
 
 .PHONY: screenshots
-screenshots: ## editor screenshots (light, dark, zh-CN) into artifacts/ with headless Chromium
+screenshots: ## screenshots of every page (editor light, dark, zh-CN, nodes, plan) into artifacts/ with headless Chromium
 	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^Test(Node)?Screenshots$$' ./internal/app
 
 .PHONY: run

@@ -43,6 +43,9 @@ type NodeFormView struct {
 	// command and kept.
 	Kept      bool
 	CodeLang  string // sql, python, shell or ""
+	// Datasource and Code say whether the kind has them (a value already
+	// there is always shown).
+	Datasource, Code bool
 	Suggested OutputRow
 	First     bool
 	Last      bool

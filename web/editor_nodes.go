@@ -225,6 +225,8 @@ func nodeFormView(lang i18n.Lang, doc *flowspec.Document, i int, errs map[string
 	kind, known := flowspec.KindOf(n.Command())
 	f.Kept = !known || !kind.Editable
 	f.CodeLang = kind.Lang
+	f.Datasource = !known || kind.Datasource != "" || n.Values["node_datasource"] != ""
+	f.Code = !strings.EqualFold(n.Command(), "VIRTUAL") || n.Values["node_code"] != ""
 	for _, fl := range flowspec.NodeFields {
 		if fl.Kind == flowspec.KindRows {
 			continue

@@ -205,14 +205,18 @@ func (s *Server) previewParts(c echo.Context, d *draft.Draft, in editorInput, la
 	// The nodes' picture, list and plan follow every change; the node's
 	// rows are redrawn when they grow or shrink.
 	parts = append(parts, components.DAG(lang, v.Nodes, true), components.NodeList(lang, v.Nodes.Rows, true), components.PlanBody(lang, v.Plan, true))
-	if in.nodeRowsChanged && v.Nodes.Form != nil {
+	nodeForm := form.Get("changed") == "node_command" && v.Nodes.Form != nil
+	switch {
+	case nodeForm:
+		parts = append(parts, components.NodeForm(lang, d.ID, v.Nodes.Form, v.Errors, true))
+	case in.nodeRowsChanged && v.Nodes.Form != nil:
 		parts = append(parts, components.NodeRows(lang, d.ID, v.Nodes.Form, v.Errors, true))
 	}
 	var slots []string
 	for _, f := range form["_f"] {
 		nodeRow := strings.HasPrefix(f, "node_upstream-") || strings.HasPrefix(f, "node_param-") || strings.HasPrefix(f, "node_output-")
 		rows := in.paramsChanged && strings.HasPrefix(f, "param-") || (in.outputsChanged || form.Get("changed") == "name") && strings.HasPrefix(f, "output-") ||
-			in.nodeRowsChanged && v.Nodes.Form != nil && nodeRow
+			in.nodeRowsChanged && v.Nodes.Form != nil && nodeRow || nodeForm && strings.HasPrefix(f, "node_")
 		if !redrawn[f] && !rows {
 			slots = append(slots, f)
 		}

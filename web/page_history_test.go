@@ -194,6 +194,12 @@ func TestChangeViewsUseTheForm(t *testing.T) {
 		{flowspec.Change{Path: w + "script.parameters[1].value", Op: flowspec.Changed, Old: `"a"`, New: `"b"`}, i18n.EN, "Parameter 2 value||a|b|false"},
 		{flowspec.Change{Path: w + "script.parameters[0]", Op: flowspec.Added, New: `{"name":"p"}`}, i18n.EN, `Parameter 1|||{"name":"p"}|true`},
 		{flowspec.Change{Path: "spec.workflows[0].nodes[3].name", Op: flowspec.Changed, Old: `"x"`, New: `"y"`}, i18n.EN, `|spec.workflows[0].nodes[3].name|"x"|"y"|false`},
+		// Inner nodes by node name and field label, values in the form's units.
+		{flowspec.Change{Path: w + "nodes[3].name", Op: flowspec.Changed, Old: `"x"`, New: `"y"`, Node: "y"}, i18n.EN, "Node y · Node name||x|y|false"},
+		{flowspec.Change{Path: w + "nodes[1].script.content", Op: flowspec.Changed, Old: `"a"`, New: `"b\n"`, Node: "dwd"}, i18n.EN, "Node dwd · Code||a|b\n|false"},
+		{flowspec.Change{Path: w + "nodes[1].rerunInterval", Op: flowspec.Added, New: "120000", Node: "dwd"}, i18n.ZH, "节点 dwd · 重跑间隔|||2 分钟|false"},
+		{flowspec.Change{Path: w + "nodes[2]", Op: flowspec.Added, New: `{"name":"ads"}`, Node: "ads"}, i18n.EN, `Node ads|||{"name":"ads"}|true`},
+		{flowspec.Change{Path: w + "dependencies[0].depends[0].output", Op: flowspec.Changed, Old: `"a"`, New: `"b"`, Node: "dwd"}, i18n.EN, "Node dwd · Upstream||a|b|false"},
 	} {
 		got := changeViews([]flowspec.Change{tc.change}, tc.lang)[0]
 		label := got.Label
@@ -211,8 +217,8 @@ func TestChangeViewsUseTheForm(t *testing.T) {
 func TestFieldListNamesEachFieldOnce(t *testing.T) {
 	const w = "spec.workflows[0]."
 	changes := []flowspec.Change{{Path: w + "trigger.cron"}, {Path: w + "trigger.cycleType"}, {Path: w + "strategy.rerunInterval"},
-		{Path: w + "nodes[0].name"}, {Path: w + "nodes[1].name"}}
-	if got := fieldList(changes, i18n.EN); got != "Cron expression, Retry interval, 2 other fields" {
+		{Path: w + "nodes[0].name"}, {Path: w + "nodes[1].name"}, {Path: w + "nodes[1].script.content", Node: "dwd"}}
+	if got := fieldList(changes, i18n.EN); got != "Cron expression, Retry interval, Node dwd · Code, 2 other fields" {
 		t.Errorf("en: %q", got)
 	}
 	if got := fieldList(changes[:3], i18n.ZH); got != "Cron 表达式、重跑间隔" {

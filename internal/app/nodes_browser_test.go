@@ -284,3 +284,23 @@ func TestNodeScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBrowserNodeKindChangeRedrawsTheForm: the kind decides the fields: a
+// Shell node has no datasource, a virtual node no code; the form follows
+// the kind picked, and the change is saved.
+func TestBrowserNodeKindChangeRedrawsTheForm(t *testing.T) {
+	app := start(t, noCredentials())
+	ctx := newBrowser(t)
+	d := openTemplate(t, ctx, app, "daily", "kinds")
+	addNode(t, ctx, "DIDE_SHELL", "sh")
+	if evalBool(t, ctx, `!!document.querySelector("#node_datasource")`) || !evalBool(t, ctx, `!!document.querySelector("#node_code")`) {
+		t.Fatal("a Shell node should have code and no datasource")
+	}
+	must(t, ctx, choose("#node_command", "ODPS_SQL"))
+	// Ready for the next change once htmx has wired the redrawn form.
+	waitFor(t, ctx, "the datasource for SQL", `!!document.querySelector("#node_datasource") && !!(document.querySelector("#sec-node")["htmx-internal-data"] || {}).listenerInfos`)
+	must(t, ctx, choose("#node_command", "VIRTUAL"))
+	waitFor(t, ctx, "no code for a virtual node", `!document.querySelector("#node_code") && !document.querySelector("#node_datasource")`)
+	waitFor(t, ctx, "saved", `fetch("/d/`+d.ID+`/spec.json").then(r => r.json()).then(s => s.spec.workflows[0].nodes[0].script.runtime.command === "VIRTUAL")`)
+	noOOBMisses(t, ctx)
+}

@@ -274,3 +274,32 @@ func TestPlanSpecs(t *testing.T) {
 		t.Errorf("assigned %v upstreams %v", p.Steps[2].Assigned, p.Steps[2].Upstreams)
 	}
 }
+
+// TestDiffMatchesNodesByID: adding a node in the middle reports that node
+// and its dependencies, not every node after it; each change names its node.
+func TestDiffMatchesNodesByID(t *testing.T) {
+	a := pipeline(t, []string{"ods", "ads"}, [][2]int{{0, 1}})
+	b := a.Clone()
+	at := b.AddNode("ODPS_SQL", "dwd")
+	b.MoveNode(at, 1)
+	f := b.Node(0)
+	f.Values["node_code"] = "select 1;"
+	b.ApplyNode(0, f)
+	var got []string
+	for _, c := range Diff(a, b) {
+		got = append(got, string(c.Op)+" "+c.Path+" "+c.Node)
+	}
+	want := []string{
+		"changed spec.workflows[0].nodes[0].script.content ods",
+		"added spec.workflows[0].nodes[1] dwd",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("diff:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	c := b.Clone()
+	c.RemoveNode(2)
+	changes := Diff(b, c)
+	if len(changes) != 2 || changes[0].Op != Removed || changes[0].Node != "ads" || changes[1].Node != "ads" {
+		t.Errorf("removing ads: %+v", changes)
+	}
+}
