@@ -41,15 +41,15 @@ type NodeFormView struct {
 	Upstreams []UpstreamRow
 	// Kept says the kind is not one the form offers: it is shown as its
 	// command and kept.
-	Kept      bool
-	CodeLang  string // sql, python, shell or ""
+	Kept     bool
+	CodeLang string // sql, python, shell or ""
 	// Datasource and Code say whether the kind has them (a value already
 	// there is always shown).
 	Datasource, Code bool
-	Suggested OutputRow
-	First     bool
-	Last      bool
-	Count     int
+	Suggested        OutputRow
+	First            bool
+	Last             bool
+	Count            int
 }
 
 // UpstreamRow is one dependency of the node being edited.
