@@ -45,6 +45,7 @@ var smokeRoutes = []struct {
 	{"GET …/revisions/{version}", smokeRoute{"/api/v1/drafts/{id}/revisions/1", "", 200, `"version":1`}},
 	{"GET /api/v1/drafts/{id}/diff", smokeRoute{"/api/v1/drafts/{id}/diff?from=1", "", 200, `"changes"`}},
 	{"POST /api/v1/drafts/{id}/revisions/{version}/restore", smokeRoute{"/api/v1/drafts/{id}/revisions/1/restore", "", 200, `"version":4`}},
+	{"POST /d/{id}/nodes", smokeRoute{"/d/{id}/nodes", "version={version}&node_action=add&new_kind=ODPS_SQL&new_name=smoke_node", 303, "/d/{id}?node=0&saved=1#nodes"}},
 	{"POST /api/v1/drafts/{id}/duplicate", smokeRoute{"/api/v1/drafts/{id}/duplicate", "", 201, `"editUrl"`}},
 	{"POST /api/v1/drafts/{id}/submit", smokeRoute{"/api/v1/drafts/{id}/submit", "", 200, `"state":"succeeded"`}},
 	{"GET /api/v1/drafts/{id}/submissions", smokeRoute{"/api/v1/drafts/{id}/submissions", "", 200, `"endpoint":"sandbox"`}},
@@ -141,7 +142,7 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		if want := strings.ReplaceAll(r.want, "{id}", d.ID); status != r.status || !strings.Contains(body, want) {
 			t.Errorf("%s (%s %s): %d, want %d with %q\n%.400s", r.route, method, path, status, r.status, want, body)
 		}
-		if r.route == "PUT /api/v1/drafts/{id}" || r.route == "POST /d/{id}/version" || strings.HasSuffix(r.route, "/restore") {
+		if r.route == "PUT /api/v1/drafts/{id}" || r.route == "POST /d/{id}/version" || r.route == "POST /d/{id}/nodes" || strings.HasSuffix(r.route, "/restore") {
 			version++
 		}
 	}

@@ -28,11 +28,13 @@ func addNode(t *testing.T, ctx context.Context, kind, name string) {
 // openNode opens a node's form from the list, as a user clicks it.
 func openNode(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	link := fmt.Sprintf(`[...document.querySelectorAll('[data-testid="node-link"]')].find(a => a.querySelector(".node-name").innerText === %q)`, name)
-	evalBool(t, ctx, link+`.setAttribute("data-open", "1") || true`)
 	// Not RunResponse: with an edit pending, the page saves it before it
 	// navigates, so the navigation starts after the click returns.
-	evalBool(t, ctx, `document.querySelector('[data-open="1"]').click(), true`)
+	waitFor(t, ctx, "the link to "+name, fmt.Sprintf(`(() => {
+		const a = [...document.querySelectorAll('[data-testid="node-link"]')].find(a => a.querySelector(".node-name").innerText === %q);
+		if (a) { a.click(); }
+		return !!a;
+	})()`, name))
 	waitFor(t, ctx, "the node's form", fmt.Sprintf(`document.querySelector("#node_name") && document.querySelector("#node_name").value === %q`, name))
 }
 
