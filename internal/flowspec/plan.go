@@ -78,7 +78,7 @@ func (d *Document) workflowSpec() []byte {
 		for _, m := range n.members {
 			switch {
 			case drop(m.key):
-			case m.key == replace:
+			case with != nil && m.key == replace:
 				cp.members = append(cp.members, member{m.key, with})
 			default:
 				cp.members = append(cp.members, m)
