@@ -15,6 +15,9 @@ type NodesView struct {
 	Removed *RemovedNode
 	// Shape is the summary line: roots, leaves, longest chain.
 	Shape string
+	// NewName is the new node's name as typed, shown back when adding it
+	// was refused.
+	NewName string
 }
 
 // NodeRow is one line of the node list.
@@ -41,8 +44,9 @@ type NodeFormView struct {
 	Upstreams []UpstreamRow
 	// Kept says the kind is not one the form offers: it is shown as its
 	// command and kept.
-	Kept     bool
-	CodeLang string // sql, python, shell or ""
+	Kept      bool
+	KindLabel string // what the kind is called ("Branch" for CONTROLLER_BRANCH)
+	CodeLang  string // sql, python, shell or ""
 	// Datasource and Code say whether the kind has them (a value already
 	// there is always shown).
 	Datasource, Code bool

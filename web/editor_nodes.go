@@ -16,10 +16,16 @@ import (
 // readNodeForm applies the posted node form to in.doc. fail reports a
 // value the node cannot hold, at its input.
 func readNodeForm(form map[string][]string, in *editorInput, fail func(string, i18n.Text)) {
-	i, err := strconv.Atoi(at(form["node_index"], 0))
 	doc := in.doc
-	if err != nil || i < 0 || i >= doc.NodeCount() || at(form["node_id"], 0) != doc.Node(i).ID {
-		return // no node form, or one for a node that has since moved
+	// The node by its id, wherever it is now (another tab may have moved
+	// it); by its place only when it has no id.
+	i, found := doc.NodeIndex(at(form["node_id"], 0))
+	if !found || at(form["node_id"], 0) == "" {
+		n, err := strconv.Atoi(at(form["node_index"], 0))
+		if err != nil || n < 0 || n >= doc.NodeCount() || doc.Node(n).ID != at(form["node_id"], 0) {
+			return // no node form, or one for a node that is gone
+		}
+		i = n
 	}
 	nf := doc.Node(i)
 	in.node = i
@@ -70,15 +76,22 @@ func readNodeForm(form map[string][]string, in *editorInput, fail func(string, i
 		cur := nf.Upstreams
 		nf.Upstreams = nil
 		remove := rowIndex(form, "remove_node_up")
+		names := nodeNames(doc)
 		for k, typed := range form["node_up"] {
 			typed = strings.TrimSpace(typed)
 			typ := at(form["node_up_type"], k)
 			if k == remove || typed == "" && (typ == "" || typ == flowspec.DependNormal) {
 				continue
 			}
-			u := resolveUpstream(doc, i, typed, typ)
-			if n := len(nf.Upstreams); n < len(cur) && cur[n].Output == u.Output && u.RefTableName == "" {
-				u.RefTableName = cur[n].RefTableName // an external upstream keeps the name DataWorks gave it
+			// A row shown and posted back unchanged keeps exactly what it
+			// names (a branch's output stays that branch, not the node).
+			if k < len(cur) && typed == upstreamRow(doc, i, cur[k]).Value && typ == cur[k].Type {
+				nf.Upstreams = append(nf.Upstreams, cur[k])
+				continue
+			}
+			u := resolveUpstream(doc, names, i, typed, typ)
+			if k < len(cur) && cur[k].Output == u.Output && u.RefTableName == "" {
+				u.RefTableName = cur[k].RefTableName // an external upstream keeps the name DataWorks gave it
 			}
 			nf.Upstreams = append(nf.Upstreams, u)
 		}
@@ -92,7 +105,7 @@ func readNodeForm(form map[string][]string, in *editorInput, fail func(string, i
 // named output), an output a node here produces, or an output from outside
 // the workflow as typed. A previous-cycle dependency on itself needs no
 // output typed.
-func resolveUpstream(doc *flowspec.Document, self int, typed, typ string) flowspec.Upstream {
+func resolveUpstream(doc *flowspec.Document, names map[string]int, self int, typed, typ string) flowspec.Upstream {
 	if typ == "" {
 		typ = flowspec.DependNormal
 	}
@@ -103,16 +116,25 @@ func resolveUpstream(doc *flowspec.Document, self int, typed, typ string) flowsp
 	case typ == flowspec.DependSelf && typed == "":
 		u.Output, u.RefTableName = doc.RefOutput(self), doc.Node(self).Name()
 	default:
-		for j, n := range doc.Nodes() {
-			if n.Name() == typed {
-				return flowspec.Upstream{Output: doc.RefOutput(j), Type: typ, RefTableName: typed}
-			}
+		if j, ok := names[typed]; ok {
+			return flowspec.Upstream{Output: doc.RefOutput(j), Type: typ, RefTableName: typed}
 		}
 		if j, ok := doc.Producer(typed); ok {
-			u.RefTableName = doc.Node(j).Name()
+			u.RefTableName = doc.NodeName(j)
 		}
 	}
 	return u
+}
+
+// nodeNames maps each node's name to its index (the first, for a name
+// used twice).
+func nodeNames(doc *flowspec.Document) map[string]int {
+	g := doc.Graph()
+	m := make(map[string]int, len(g.Names))
+	for i := len(g.Names) - 1; i >= 0; i-- {
+		m[g.Names[i]] = i
+	}
+	return m
 }
 
 // fromTextarea undoes what a browser does to a textarea's text: it sends
@@ -125,13 +147,23 @@ func fromTextarea(posted, stored string) string {
 	return lf
 }
 
-// upstreamShown is what an upstream row shows: the node's name when the
-// output is one of this workflow's nodes, else the output.
-func upstreamShown(doc *flowspec.Document, u flowspec.Upstream) (string, bool) {
-	if j, ok := doc.Producer(u.Output); ok {
-		return doc.Node(j).Name(), true
+// upstreamRow is how the form shows a dependency of node self: the
+// upstream node's name when the output is the one a dependency on that
+// node names anyway (its id or first named output), else the output
+// itself, so that posting the row back changes nothing.
+func upstreamRow(doc *flowspec.Document, self int, u flowspec.Upstream) components.UpstreamRow {
+	row := components.UpstreamRow{Value: u.Output, Type: u.Type}
+	j, internal := doc.Producer(u.Output)
+	row.Internal = internal
+	switch {
+	case u.Type == flowspec.DependChildren:
+		row.Value = ""
+	case u.Type == flowspec.DependSelf && internal && j == self && u.Output == doc.RefOutput(self):
+		row.Value = "" // the node's own previous cycle needs nothing typed
+	case internal && u.Output == doc.RefOutput(j):
+		row.Value = doc.NodeName(j)
 	}
-	return u.Output, false
+	return row
 }
 
 // nodesView builds the Nodes card with node sel's form open (-1: none).
@@ -224,9 +256,11 @@ func nodeFormView(lang i18n.Lang, doc *flowspec.Document, i int, errs map[string
 		First: i == 0, Last: i == doc.NodeCount()-1, Count: doc.NodeCount()}
 	kind, known := flowspec.KindOf(n.Command())
 	f.Kept = !known || !kind.Editable
+	f.KindLabel = flowspec.KindLabel(n.Command(), lang)
 	f.CodeLang = kind.Lang
 	f.Datasource = !known || kind.Datasource != "" || n.Values["node_datasource"] != ""
-	f.Code = !strings.EqualFold(n.Command(), "VIRTUAL") || n.Values["node_code"] != ""
+	// Code for the kinds that run code (and for any node that has some).
+	f.Code = !known || kind.Lang != "" || n.Values["node_code"] != ""
 	for _, fl := range flowspec.NodeFields {
 		if fl.Kind == flowspec.KindRows {
 			continue
@@ -267,22 +301,17 @@ func nodeFormView(lang i18n.Lang, doc *flowspec.Document, i int, errs map[string
 		f.Outputs = append(f.Outputs, components.OutputRow{Data: o.Data, RefTableName: o.RefTableName, IsDefault: o.IsDefault})
 	}
 	for _, u := range n.Upstreams {
-		shown, internal := upstreamShown(doc, u)
-		if u.Type == flowspec.DependSelf || u.Type == flowspec.DependChildren {
-			shown = ""
-			if u.Type == flowspec.DependSelf && u.Output != doc.RefOutput(i) && !internal {
-				shown = u.Output
-			}
-		}
-		f.Upstreams = append(f.Upstreams, components.UpstreamRow{Value: shown, Type: u.Type, Internal: internal})
+		f.Upstreams = append(f.Upstreams, upstreamRow(doc, i, u))
 	}
 	suggested := flowspec.DefaultOutput("<project>", n.Name())
 	f.Suggested = components.OutputRow{Data: suggested.Data, RefTableName: suggested.RefTableName}
 	return f
 }
 
-// planView is the delivery plan as the editor shows it.
-func planView(lang i18n.Lang, doc *flowspec.Document, open bool) components.PlanView {
+// planView is the delivery plan as the editor shows it; workflowID is the
+// workflow this draft already created ("" for none), which the first call
+// then updates.
+func planView(lang i18n.Lang, doc *flowspec.Document, open bool, workflowID string) components.PlanView {
 	v := components.PlanView{Open: open}
 	if !open {
 		return v
@@ -292,13 +321,17 @@ func planView(lang i18n.Lang, doc *flowspec.Document, open bool) components.Plan
 	v.Blocked = p.Blocked.In(lang)
 	if doc.NodeCount() > 0 {
 		v.Note = i18n.Text{
-			EN: "CreateWorkflowDefinition ignores inner nodes, so each node is its own CreateNode call inside the workflow, upstreams first. Once this draft has created its workflow, the calls are UpdateWorkflowDefinition and UpdateNode. Submitting sends the workflow call today.",
-			ZH: "CreateWorkflowDefinition 会忽略内部节点，因此每个节点在工作流内单独调用 CreateNode，先上游后下游。本草稿创建工作流之后，调用改为 UpdateWorkflowDefinition 与 UpdateNode。目前提交只发送工作流调用。"}.In(lang)
+			EN: "CreateWorkflowDefinition ignores inner nodes, so each node is its own CreateNode call inside the workflow, upstreams first. Not sent yet: Submit makes the first call only (with the whole document, nodes included, which it ignores); the node calls are here to review.",
+			ZH: "CreateWorkflowDefinition 会忽略内部节点，因此每个节点在工作流内单独调用 CreateNode，先上游后下游。尚未发送：提交目前只发出第一个调用（发送整个文档，其中的节点会被忽略）；节点调用列在此处供审阅。"}.In(lang)
+	}
+	first := "CreateWorkflowDefinition"
+	if workflowID != "" {
+		first = "UpdateWorkflowDefinition " + workflowID
 	}
 	for k, s := range p.Steps {
 		step := components.PlanStep{N: k + 1, Operation: "CreateNode", Name: s.Name, Spec: string(s.Spec)}
 		if s.Node < 0 {
-			step.Operation = "CreateWorkflowDefinition"
+			step.Operation = first
 		}
 		var after []string
 		for _, u := range s.Upstreams {

@@ -40,14 +40,36 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, posted *editorInput,
 	l := s.liveView(lang, in)
 	name := in.doc.Form().Name
 	base := s.baseURL(c)
-	return components.EditorView{
+	v := components.EditorView{
 		Page:    s.page(c, i18n.Text{EN: "Edit " + name, ZH: "编辑 " + name}),
 		DraftID: d.ID, Name: name, Version: d.Version, EditURL: base + "/d/" + d.ID, ViewURL: base + "/v/" + d.ViewToken,
 		Form: in.view, Inputs: inputs(lang, in.view, l.errs), Errors: l.errs, Explain: l.explain, Summary: l.summary,
 		Preview: l.preview, Status: status, Zones: s.zoneOptions(), Regions: s.regions,
 		Nodes: nodesView(lang, d.ID, in.doc, in.node, l.errs, l.nodeErrs, in.nodeTyped),
-		Plan:  planView(lang, in.doc, in.planOpen),
+		Plan:  planView(lang, in.doc, in.planOpen, s.createdWorkflow(c, d)),
 	}
+	if posted != nil {
+		v.Nodes.NewName = c.FormValue("new_name")
+	}
+	return v
+}
+
+// createdWorkflow is the workflow this draft's submissions created ("" for
+// none): read only while the plan is open, which names it.
+func (s *Server) createdWorkflow(c echo.Context, d *draft.Draft) string {
+	if d.ID == "" || c.FormValue("plan_open") != "1" {
+		return ""
+	}
+	subs, err := s.drafts.Submissions(c.Request().Context(), d.ID)
+	if err != nil {
+		return ""
+	}
+	for _, sub := range subs {
+		if sub.State == draft.Succeeded && sub.WorkflowID != "" {
+			return sub.WorkflowID
+		}
+	}
+	return ""
 }
 
 // handleEditor serves GET /d/{id}.

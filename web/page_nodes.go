@@ -40,45 +40,48 @@ func (s *Server) handleNodeAction(c echo.Context) error {
 		}
 		return saved, err
 	}
-	version := pageVersion(c)
-	if !bytes.Equal(in.doc.Canonical(), d.SpecJSON) || in.projectID != d.ProjectID || in.region != d.Region {
-		saved, err := save(in.doc, version)
-		if saved == nil {
-			return err
-		}
-		version = saved.Version
+	// The action is worked out on a copy first: one that cannot be done
+	// saves nothing, not even the pending edits.
+	refuse := func(msg i18n.Text) error {
+		in.errs["new_name"] = append(in.errs["new_name"], msg.In(lang))
+		return render(c, http.StatusUnprocessableEntity, components.Editor(s.editorView(c, d, &in, notSaved(lang))))
 	}
 	doc := in.doc.Clone()
 	sel := in.node
 	query := url.Values{}
-	switch c.FormValue("node_action") {
+	switch action := c.FormValue("node_action"); action {
 	case "add":
 		kind := c.FormValue("new_kind")
 		if k, ok := flowspec.KindOf(kind); !ok || !k.Editable {
-			kind = flowspec.NodeKinds[0].Command
+			return refuse(i18n.Sprintf("%q is not a kind of node FlowForm can add", "「%s」不是 FlowForm 可添加的节点类型", kind))
 		}
 		name := strings.TrimSpace(c.FormValue("new_name"))
 		if name == "" {
 			name = doc.UniqueNodeName(strings.ToLower(kind))
 		}
-		for _, n := range doc.Nodes() {
-			if n.Name() == name {
-				in.errs["new_name"] = append(in.errs["new_name"], i18n.Sprintf(
-					"A node named %q is already in this workflow; node names must be unique", "本工作流已有名为「%s」的节点；节点名称必须唯一", name).In(lang))
-				return render(c, http.StatusUnprocessableEntity, components.Editor(s.editorView(c, d, &in, notSaved(lang))))
-			}
+		if _, taken := nodeNames(doc)[name]; taken {
+			return refuse(i18n.Sprintf("A node named %q is already in this workflow; node names must be unique",
+				"本工作流已有名为「%s」的节点；节点名称必须唯一", name))
 		}
 		sel = doc.AddNode(kind, name)
-	case "duplicate":
-		if sel >= 0 {
-			sel = doc.DuplicateNode(sel)
+	case "duplicate", "delete", "up", "down":
+		if sel < 0 {
+			return refuse(i18n.Text{EN: "Open a node first: there is no node form on this page.", ZH: "请先打开一个节点：此页面没有节点表单。"})
 		}
-	case "delete":
-		if sel >= 0 {
+		switch action {
+		case "duplicate":
+			sel = doc.DuplicateNode(sel)
+		case "delete":
 			query.Set("removed", doc.Node(sel).ID)
-			query.Set("from", strconv.FormatInt(version, 10))
 			doc.RemoveNode(sel)
 			sel = min(sel, doc.NodeCount()-1)
+		default:
+			to := sel - 1
+			if action == "down" {
+				to = sel + 1
+			}
+			doc.MoveNode(sel, to)
+			sel = max(0, min(to, doc.NodeCount()-1))
 		}
 	case "undo":
 		from, _ := strconv.ParseInt(c.FormValue("restore_from"), 10, 64)
@@ -91,34 +94,44 @@ func (s *Server) handleNodeAction(c echo.Context) error {
 			return err
 		}
 		id := c.FormValue("restore_id")
-		if doc.RestoreNode(before, id) {
-			sel, _ = doc.NodeIndex(id)
+		if !doc.RestoreNode(before, id) {
+			return refuse(i18n.Sprintf("Nothing to undo: version %d has no node %q that is not here", "无可撤销：版本 %d 中没有此处缺少的节点「%s」", from, id))
 		}
-	case "up", "down":
-		if sel >= 0 {
-			to := sel - 1
-			if c.FormValue("node_action") == "down" {
-				to = sel + 1
-			}
-			doc.MoveNode(sel, to)
-			sel = max(0, min(to, doc.NodeCount()-1))
-		}
+		sel, _ = doc.NodeIndex(id)
 	default:
-		return &echo.HTTPError{Code: http.StatusBadRequest, Message: "unknown node action"}
+		return refuse(i18n.Sprintf("%q is not something the node buttons do", "「%s」不是节点按钮的操作", action))
 	}
 	if f := doc.CheckLimits(); f != nil {
-		in.errs["new_name"] = append(in.errs["new_name"], f.Message.In(lang))
-		return render(c, http.StatusUnprocessableEntity, components.Editor(s.editorView(c, d, &in, notSaved(lang))))
+		return refuse(f.Message)
 	}
-	saved, err := save(doc, version)
-	if saved == nil {
-		return err
+
+	// Then the pending edits are saved as their own version, and the
+	// action as the next one (an action that changed nothing, such as
+	// moving the first node up, saves nothing).
+	version := pageVersion(c)
+	if !bytes.Equal(in.doc.Canonical(), d.SpecJSON) || in.projectID != d.ProjectID || in.region != d.Region {
+		saved, err := save(in.doc, version)
+		if saved == nil {
+			return err
+		}
+		version = saved.Version
+	}
+	if query.Has("removed") {
+		query.Set("from", strconv.FormatInt(version, 10)) // the version that still has the node
+	}
+	id := d.ID
+	if !bytes.Equal(doc.Canonical(), in.doc.Canonical()) {
+		saved, err := save(doc, version)
+		if saved == nil {
+			return err
+		}
+		id = saved.ID
 	}
 	if sel >= 0 {
 		query.Set("node", strconv.Itoa(sel))
 	}
 	query.Set("saved", "1")
-	return c.Redirect(http.StatusSeeOther, "/d/"+saved.ID+"?"+query.Encode()+"#nodes")
+	return c.Redirect(http.StatusSeeOther, "/d/"+id+"?"+query.Encode()+"#nodes")
 }
 
 // removedNode is the node a delete just removed, named from the version

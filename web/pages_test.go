@@ -98,7 +98,7 @@ func editorForm(doc *goquery.Document) url.Values {
 		}
 		v, _ := s.Attr("value")
 		if goquery.NodeName(s) == "textarea" {
-			v = s.Text()
+			v = strings.TrimPrefix(s.Text(), "\n") // as a browser reads it: HTML drops the first newline
 		}
 		form.Add(name, v)
 	})

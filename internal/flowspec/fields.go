@@ -339,8 +339,8 @@ func (fl *Field) Say(fd Finding, typed string) i18n.Text {
 				ZH: fmt.Sprintf("%s须大于或等于 %d（当前为 %s）", fl.Label.ZH, fl.Min, typed)}
 		}
 		return i18n.Text{
-			EN: fmt.Sprintf("%s must be %d–%d %s (you entered %s)", fl.Label.EN, fl.Min, fl.Max, unit.EN, typed),
-			ZH: fmt.Sprintf("%s须为 %d–%d %s（当前为 %s）", fl.Label.ZH, fl.Min, fl.Max, unit.ZH, typed),
+			EN: strings.Replace(fmt.Sprintf("%s must be %d–%d %s (you entered %s)", fl.Label.EN, fl.Min, fl.Max, unit.EN, typed), "  ", " ", 1),
+			ZH: strings.Replace(fmt.Sprintf("%s须为 %d–%d %s（当前为 %s）", fl.Label.ZH, fl.Min, fl.Max, unit.ZH, typed), " （", "（", 1),
 		}
 	}
 	msg := fd.Message

@@ -3,6 +3,7 @@ package flowspec
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -30,9 +31,12 @@ import (
 //   - nodes 500 per workflow: FlowForm's choice, to bound what one page
 //     draws; DataWorks documents no hard limit and recommends at most 100
 //     (rule N9 warns above that).
+//   - upstreams 500 per node: FlowForm's choice, to bound one request's
+//     work; DataWorks documents none.
 const (
-	MaxCode  = 128 << 10
-	MaxNodes = 500
+	MaxCode      = 128 << 10
+	MaxNodes     = 500
+	MaxUpstreams = 500
 
 	MaxName           = 128
 	MaxPath           = 1024
@@ -89,11 +93,35 @@ func (d *Document) CheckLimits() *Finding {
 		return &fd
 	}
 	for i, n := range d.nodeList() {
-		if code := text(n.get("script"), "content"); len(code) > MaxCode {
+		code := text(n.get("script"), "content")
+		if len(code) > MaxCode {
 			fd := failure("V23", "too_long", nodePrefix(i)+".script.content", i18n.Sprintf(
 				"node %q: the code has %d KiB; at most %d KiB are allowed (the DataWorks limit for SQL nodes); nothing was saved",
 				"节点「%s」：代码有 %d KiB；最多允许 %d KiB（DataWorks SQL 节点的限制）；未保存任何内容", text(n, "name"), (len(code)+1023)>>10, MaxCode>>10))
 			return &fd
+		}
+		// Code may hold tabs and line breaks, not controls or the
+		// bidirectional overrides that show code other than it runs.
+		if r, ok := forbiddenRune(code, true); ok {
+			fd := failure("V23", "bad_character", nodePrefix(i)+".script.content", i18n.Sprintf(
+				"node %q: the code contains the invisible character %U, which is not allowed; nothing was saved",
+				"节点「%s」：代码含有不允许的不可见字符 %U；未保存任何内容", text(n, "name"), r))
+			return &fd
+		}
+		if strings.Contains(text(n, "name"), "/") {
+			fd := failure("V23", "bad_character", nodePrefix(i)+".name", i18n.Sprintf(
+				"node %q: a node name cannot contain \"/\", which separates the folders of its path; nothing was saved",
+				"节点「%s」：节点名称不能包含“/”（它是路径中文件夹的分隔符）；未保存任何内容", text(n, "name")))
+			return &fd
+		}
+	}
+	if deps, key := dependencies(d.workflow()); deps != nil {
+		for e, entry := range deps.itemsOrNil() {
+			if n := len(entry.get("depends").itemsOrNil()); n > MaxUpstreams {
+				fd := failure("V23", "too_many_upstreams", workflowPrefix+key+"["+strconv.Itoa(e)+"].depends", i18n.Sprintf(
+					"a node has %d upstreams; at most %d are allowed; nothing was saved", "一个节点有 %d 个上游依赖；最多允许 %d 个；未保存任何内容", n, MaxUpstreams))
+				return &fd
+			}
 		}
 	}
 	// Then every name, path and description anywhere else in the document:
@@ -106,6 +134,10 @@ func (d *Document) CheckLimits() *Finding {
 			fields = append(fields, field{path, folder, value, MaxPath, false})
 		case "description":
 			fields = append(fields, field{path, description, value, MaxDescription, true})
+		case "data", "output":
+			fields = append(fields, field{path, output, value, MaxOutputName, false})
+		case "resourceGroup":
+			fields = append(fields, field{path, i18n.Text{EN: "resource group", ZH: "资源组"}, value, MaxOutputName, false})
 		}
 	})
 	for _, x := range fields {

@@ -110,3 +110,31 @@ func TestNodeLimits(t *testing.T) {
 		t.Fatalf("too many nodes: %+v", f)
 	}
 }
+
+// TestSamplesWithinLimits: every real DataWorks document is within the
+// limits, so none is refused at import.
+func TestSamplesWithinLimits(t *testing.T) {
+	files, _ := filepath.Glob("testdata/import/*.json")
+	for _, file := range files {
+		data, _ := os.ReadFile(file)
+		doc, _, err := Import(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := doc.CheckLimits(); f != nil {
+			t.Errorf("%s: %s", filepath.Base(file), f.Message.EN)
+		}
+	}
+	d := pipeline(t, []string{"a"}, nil)
+	for _, bad := range []string{"select 1; -- \u202e", "x\x00"} {
+		setNode(d, 0, "node_code", bad)
+		if f := d.CheckLimits(); f == nil || f.Code != "bad_character" {
+			t.Errorf("code %q: %+v", bad, f)
+		}
+	}
+	setNode(d, 0, "node_code", "ok\r\n\tfine")
+	setNode(d, 0, "node_name", "a/b")
+	if f := d.CheckLimits(); f == nil || f.Path != "spec.workflows[0].nodes[0].name" {
+		t.Errorf("a slash in a node name: %+v", f)
+	}
+}

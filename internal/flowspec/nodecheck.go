@@ -68,6 +68,11 @@ func (c *checker) checkNodes(d *Document) {
 				"node %q needs a kind (script.runtime.command), e.g. ODPS_SQL", "节点「%s」需要类型（script.runtime.command），例如 ODPS_SQL", name))
 		}
 		k, known := KindOf(cmd)
+		if !known && cmd != "" {
+			c.warn("N2", "command_unknown", p+".script.runtime.command", i18n.Sprintf(
+				"node %q has the kind %q, which FlowForm does not know: it is kept as it is, and DataWorks refuses it unless it is one of its node types",
+				"节点「%s」的类型「%s」FlowForm 无法识别：将原样保留；若不是 DataWorks 的节点类型，DataWorks 会拒绝", name, cmd))
+		}
 		if code, ok := getPath(n, "script.runtime.commandTypeId").integer(); ok && cmd != "" {
 			if was, recorded := kindByCode(code); recorded && !strings.EqualFold(was.Command, cmd) {
 				c.warn("N2", "command_changed", p+".script.runtime.command", i18n.Sprintf(

@@ -53,6 +53,9 @@ var DependencyTypes = []string{DependNormal, DependSelf, DependChildren, DependO
 // nodeList returns spec.workflows[0].nodes (nil when absent).
 func (d *Document) nodeList() []*node { return d.workflow().get("nodes").itemsOrNil() }
 
+// NodeName is inner node i's name.
+func (d *Document) NodeName(i int) string { return text(d.nodeList()[i], "name") }
+
 // NodeCount is the number of inner nodes.
 func (d *Document) NodeCount() int { return len(d.nodeList()) }
 

@@ -146,8 +146,8 @@ func (d *Document) Validate(now time.Time) Report {
 	}
 	if nodes := wf.get("nodes"); len(nodes.itemsOrNil()) > 0 {
 		c.warn("V3", "nodes_ignored", base+".nodes", i18n.Sprintf(
-			"%s.nodes holds %d inner nodes: CreateWorkflowDefinition ignores them, so each is created with its own CreateNode call (see the delivery plan)",
-			"%s.nodes 含 %d 个内部节点：CreateWorkflowDefinition 会忽略它们，因此每个节点单独用 CreateNode 创建（见交付计划）", base, len(nodes.items)))
+			"Inner nodes (%d) are not created by submitting: CreateWorkflowDefinition ignores them; each needs its own CreateNode call (the delivery plan lists them)",
+			"内部节点（%d 个）不会随提交创建：CreateWorkflowDefinition 会忽略它们；每个节点需要单独调用 CreateNode（交付计划中列出）", len(nodes.items)))
 	}
 	c.checkInvented(wf, base)
 	c.checkOwner(wf, base+".owner")

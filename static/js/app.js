@@ -277,3 +277,15 @@ document.addEventListener("submit", function (e) {
   e.preventDefault();
   setTimeout(function () { add.click(); }, 0); // not while this submission is under way
 }, true);
+// The picture opens at the node being edited: on a phone the graph is
+// wider than the screen.
+function ffShowSelectedNode() {
+  document.querySelectorAll(".dag-scroll").forEach(function (box) {
+    var sel = box.querySelector(".dag-selected") || box.querySelector(".dag-node");
+    if (!sel || box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight) { return; }
+    var b = box.getBoundingClientRect(), r = sel.getBoundingClientRect();
+    box.scrollLeft += (r.left + r.width / 2) - (b.left + b.width / 2);
+    box.scrollTop += (r.top + r.height / 2) - (b.top + b.height / 2);
+  });
+}
+document.addEventListener("DOMContentLoaded", ffShowSelectedNode);
