@@ -29,6 +29,14 @@ func readNodeForm(form map[string][]string, in *editorInput, fail func(string, i
 	}
 	nf := doc.Node(i)
 	in.node = i
+	for _, rows := range []string{"node_up", "node_param_name", "node_output_data"} {
+		if n := len(form[rows]); n > flowspec.MaxUpstreams+1 {
+			// Refused before any work: each row is looked up.
+			fail("node_name", i18n.Sprintf("The node form posted %d rows; at most %d are allowed; nothing was saved",
+				"节点表单提交了 %d 行；最多允许 %d 行；未保存任何内容", n, flowspec.MaxUpstreams))
+			return
+		}
+	}
 	for _, fl := range flowspec.NodeFields {
 		raw, posted := form[fl.Name]
 		if !posted || fl.Kind == flowspec.KindRows {

@@ -194,3 +194,26 @@ func TestNodeActionsSave(t *testing.T) {
 		t.Errorf("undo did not bring back the dependencies: %+v", doc.Graph().Edges)
 	}
 }
+
+// TestNodeFormRowsBounded: a node form posting thousands of upstream rows
+// is refused at once, and nothing is saved.
+func TestNodeFormRowsBounded(t *testing.T) {
+	srv := newTestServer(t)
+	b := newClient(t, srv)
+	b.do("GET", "/", nil, nil)
+	res, _ := b.do("POST", "/drafts", url.Values{"template": {"daily-pipeline"}, "name": {"pipe"}}, nil)
+	path := res.Header.Get("Location")
+	_, page := b.do("GET", path+"?node=2", nil, nil)
+	form := editorForm(page)
+	for k := range 3000 {
+		form.Add("node_up", "ext.table_"+strings.Repeat("x", k%7))
+		form.Add("node_up_type", "Normal")
+	}
+	res, doc := b.do("POST", path+"/autosave", form, nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(doc.Text(), "Not saved") {
+		t.Errorf("%d %q", res.StatusCode, doc.Text())
+	}
+	if _, v := storedSpec(t, b, strings.TrimPrefix(path, "/d/")); v != 1 {
+		t.Errorf("saved version %d", v)
+	}
+}
