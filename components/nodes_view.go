@@ -51,9 +51,11 @@ type NodeFormView struct {
 	// there is always shown).
 	Datasource, Code bool
 	Suggested        OutputRow
-	First            bool
-	Last             bool
-	Count            int
+	// DependencyTypes are the choices of an upstream's type.
+	DependencyTypes []Option
+	First           bool
+	Last            bool
+	Count           int
 }
 
 // UpstreamRow is one dependency of the node being edited.

@@ -311,6 +311,9 @@ func nodeFormView(lang i18n.Lang, doc *flowspec.Document, i int, errs map[string
 	for _, u := range n.Upstreams {
 		f.Upstreams = append(f.Upstreams, upstreamRow(doc, i, u))
 	}
+	for _, t := range flowspec.DependencyTypes {
+		f.DependencyTypes = append(f.DependencyTypes, components.Option{Value: t.Value, Label: t.Label.In(lang)})
+	}
 	suggested := flowspec.DefaultOutput("<project>", n.Name())
 	f.Suggested = components.OutputRow{Data: suggested.Data, RefTableName: suggested.RefTableName}
 	return f
@@ -374,9 +377,9 @@ func readOnlyNodes(lang i18n.Lang, doc *flowspec.Document) []components.ReadOnly
 				continue
 			}
 			typ := e.Type
-			for _, o := range components.DependencyTypes(lang) {
-				if o.Value == e.Type {
-					typ = o.Label
+			for _, t := range flowspec.DependencyTypes {
+				if t.Value == e.Type {
+					typ = t.Label.In(lang)
 				}
 			}
 			from := e.Output

@@ -186,13 +186,15 @@ func (c *checker) checkDependencies(d *Document, ids map[string]int) {
 			if typ == "" {
 				typ = DependNormal
 			}
+			var labels []string
 			valid := false
 			for _, t := range DependencyTypes {
-				valid = valid || t == typ
+				valid = valid || t.Value == typ
+				labels = append(labels, t.Value)
 			}
 			if !valid {
 				c.fail("N6", "enum", ip+".type", i18n.Sprintf("%s: %q is not one of %s", "%s：「%s」不是以下之一：%s",
-					ip+".type", typ, strings.Join(DependencyTypes, ", ")))
+					ip+".type", typ, strings.Join(labels, ", ")))
 				continue
 			}
 			if out == "" && (typ == DependNormal || typ == DependOtherNode) {

@@ -47,8 +47,14 @@ const (
 	defaultNodeOutputType = "NodeOutput"
 )
 
-// DependencyTypes are the labels a dependency may have, in form order.
-var DependencyTypes = []string{DependNormal, DependSelf, DependChildren, DependOtherNode}
+// DependencyTypes are the types a dependency may have, in form order,
+// with what the form calls them.
+var DependencyTypes = choices(
+	DependNormal, tr("Same cycle", "同周期"),
+	DependSelf, tr("Previous cycle of itself", "上一周期的自己"),
+	DependChildren, tr("Previous cycle of its children", "上一周期的下游"),
+	DependOtherNode, tr("Previous cycle of this node", "上一周期的该节点"),
+)
 
 // nodeList returns spec.workflows[0].nodes (nil when absent).
 func (d *Document) nodeList() []*node { return d.workflow().get("nodes").itemsOrNil() }
