@@ -145,7 +145,9 @@ func TestBrowserNodesKeyboardOnly(t *testing.T) {
 	if id := evalString(t, ctx, `document.activeElement.id`); id == "node_code" {
 		t.Error("Esc, Tab did not leave the code editor")
 	}
-	// The list's links take focus and open the form with Enter.
+	// The list's links take focus and open the form with Enter (once the
+	// edit is saved: the live update redraws the list, link and all).
+	waitFor(t, ctx, "the edit saved", `document.querySelector("#save-status").innerText.includes("Saved as version 3")`)
 	must(t, ctx, chromedp.Focus(chromedp.CSS(`[data-testid="node-link"]`)))
 	if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent("\r")); err != nil {
 		t.Fatal(err)
