@@ -69,6 +69,8 @@ type UpstreamRow struct {
 type RemovedNode struct {
 	ID, Name string
 	From     int64 // the version that still had it
+	// Dependents are the nodes that had it as an upstream, and no longer do.
+	Dependents string
 }
 
 // PlanView is the delivery plan: the calls submission makes, in order,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -154,5 +155,12 @@ func (s *Server) removedNode(c echo.Context, id string) *components.RemovedNode 
 	if !ok {
 		return nil
 	}
-	return &components.RemovedNode{ID: nodeID, Name: before.Node(i).Name(), From: v}
+	var dependents []string
+	g := before.Graph()
+	for _, e := range g.Edges {
+		if e.From == i && e.To != i && !slices.Contains(dependents, g.Names[e.To]) {
+			dependents = append(dependents, g.Names[e.To])
+		}
+	}
+	return &components.RemovedNode{ID: nodeID, Name: before.NodeName(i), From: v, Dependents: strings.Join(dependents, ", ")}
 }

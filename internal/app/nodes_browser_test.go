@@ -167,7 +167,7 @@ func TestBrowserNodesDeleteUndo(t *testing.T) {
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="node-delete"]`))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the undo notice", `document.querySelector('[data-testid="node-removed"]').innerText.includes("dwd_orders")`)
+	waitFor(t, ctx, "the undo notice", `document.querySelector('[data-testid="node-removed"]').innerText.includes("dwd_orders") && document.querySelector('[data-testid="node-removed"]').innerText.includes("No longer its downstream: ads_sales_daily")`)
 	if n := evalString(t, ctx, `String(document.querySelectorAll("#node-list li").length)`); n != "2" {
 		t.Fatalf("%s nodes after delete", n)
 	}
