@@ -28,6 +28,19 @@ func createFromFile(t *testing.T, b *browserClient, file string) string {
 	return d.ID
 }
 
+// newPipelineDraft creates a draft from the three-node pipeline template
+// through the home page and returns its editor's path.
+func newPipelineDraft(t *testing.T) (*browserClient, string) {
+	t.Helper()
+	b := newClient(t, newTestServer(t))
+	b.do("GET", "/", nil, nil)
+	res, _ := b.do("POST", "/drafts", url.Values{"template": {"daily-pipeline"}, "name": {"pipe"}}, nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	return b, res.Header.Get("Location")
+}
+
 func storedSpec(t *testing.T, b *browserClient, id string) (*flowspec.Document, int64) {
 	t.Helper()
 	res := do(t, b.srv, "GET", "/api/v1/drafts/"+id, "", "", nil)
@@ -81,11 +94,7 @@ func TestNodeFormPostedBackChangesNoNode(t *testing.T) {
 // (a name taken, an unknown action or kind, an undo of nothing, a stale
 // page) saves nothing, not even the edits posted with it.
 func TestNodeActionsRefusedSaveNothing(t *testing.T) {
-	srv := newTestServer(t)
-	b := newClient(t, srv)
-	b.do("GET", "/", nil, nil)
-	res, _ := b.do("POST", "/drafts", url.Values{"template": {"daily-pipeline"}, "name": {"pipe"}}, nil)
-	path := res.Header.Get("Location")
+	b, path := newPipelineDraft(t)
 	id := strings.TrimPrefix(path, "/d/")
 	_, page := b.do("GET", path+"?node=1", nil, nil)
 	base := editorForm(page)
@@ -132,11 +141,7 @@ func TestNodeActionsRefusedSaveNothing(t *testing.T) {
 // version (two when edits were pending), and a move that moves nothing
 // saves none.
 func TestNodeActionsSave(t *testing.T) {
-	srv := newTestServer(t)
-	b := newClient(t, srv)
-	b.do("GET", "/", nil, nil)
-	res, _ := b.do("POST", "/drafts", url.Values{"template": {"daily-pipeline"}, "name": {"pipe"}}, nil)
-	path := res.Header.Get("Location")
+	b, path := newPipelineDraft(t)
 	id := strings.TrimPrefix(path, "/d/")
 	act := func(node, action string, set map[string]string) string {
 		t.Helper()
@@ -198,11 +203,7 @@ func TestNodeActionsSave(t *testing.T) {
 // TestNodeFormRowsBounded: a node form posting thousands of upstream rows
 // is refused at once, and nothing is saved.
 func TestNodeFormRowsBounded(t *testing.T) {
-	srv := newTestServer(t)
-	b := newClient(t, srv)
-	b.do("GET", "/", nil, nil)
-	res, _ := b.do("POST", "/drafts", url.Values{"template": {"daily-pipeline"}, "name": {"pipe"}}, nil)
-	path := res.Header.Get("Location")
+	b, path := newPipelineDraft(t)
 	_, page := b.do("GET", path+"?node=2", nil, nil)
 	form := editorForm(page)
 	for k := range 3000 {
