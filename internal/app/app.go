@@ -60,13 +60,6 @@ func New(ctx context.Context, cfg Config, getenv func(string) string, log *slog.
 	a := &App{cfg: cfg, log: log, store: store, closers: []func() error{store.Close}}
 	a.drafts = draft.NewService(store, cfg.Region, nil)
 	a.buildSubmitter(getenv)
-	if n, err := a.drafts.AbandonPending(ctx); err != nil {
-		a.Close()
-		return nil, err
-	} else if n > 0 {
-		log.Warn("submissions interrupted by the last stop are marked unknown", "count", n)
-	}
-
 	proxies, _ := cfg.proxies() // checked by ParseConfig
 	writeTimeout := cfg.HTTPWriteTimeout
 	if writeTimeout == 0 {
@@ -138,6 +131,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	jobs, stopJobs := context.WithCancel(context.Background())
 	defer stopJobs()
 	go a.purgeDeleted(jobs)
+	go a.recoverDeliveries(jobs)
 
 	// Connections stay below the descriptor limit, which the database
 	// and the DataWorks calls need too; idle ones make way for new ones.
@@ -162,6 +156,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer cancel()
 		err = a.server.Shutdown(abandonCtx)
 	}
+	a.drainDeliveries()
 	if err != nil {
 		a.server.Close()
 		return err
@@ -187,12 +182,10 @@ func (a *App) maxConnections() int {
 	return int(lim.Cur * 3 / 4)
 }
 
-// Close releases the store and the sandbox endpoint. Submissions still
-// pending (a forced stop) are marked unknown first.
+// Close releases the store and the sandbox endpoint, once deliveries in
+// progress have ended.
 func (a *App) Close() error {
-	if n, err := a.drafts.AbandonPending(context.Background()); err == nil && n > 0 {
-		a.log.Warn("submissions left pending at stop are marked unknown", "count", n)
-	}
+	a.drainDeliveries()
 	var errs []error
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		errs = append(errs, a.closers[i]())
@@ -255,4 +248,33 @@ func run(ctx context.Context, cfg Config, getenv func(string) string, stdout io.
 	log.Info("submissions: " + a.Offer)
 	fmt.Fprintf(stdout, "FlowForm is ready: open %s\n", url)
 	return a.Serve(ctx, ln)
+}
+
+// recoverDeliveries settles deliveries the last stop left pending, by
+// looking in DataWorks (draft.Service.Recover).
+func (a *App) recoverDeliveries(ctx context.Context) {
+	n, err := a.drafts.Recover(ctx)
+	switch {
+	case err != nil:
+		a.log.Error("settling deliveries interrupted by the last stop", "err", err)
+	case n > 0:
+		a.log.Warn("deliveries interrupted by the last stop were settled by looking in DataWorks; they can be resumed", "count", n)
+	}
+}
+
+// drainDeliveries waits for deliveries still running (their callers may
+// have gone) for the shutdown grace period, then abandons their calls: a
+// call in flight stays recorded as sending and is settled at the next
+// start.
+func (a *App) drainDeliveries() {
+	done := make(chan struct{})
+	go func() { a.drafts.Drain(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		if a.submitter != nil {
+			a.submitter.Abandon()
+		}
+		<-done
+	}
 }

@@ -194,51 +194,77 @@ func (c *Client) put(region string, cl *sdk.Client) {
 	}
 }
 
-// Submit implements draft.Submitter: CreateWorkflowDefinition, or
-// UpdateWorkflowDefinition for an existing workflow. Only throttling is
+// Submit implements draft.Submitter: one write call (the workflow
+// operations, CreateNode, UpdateNode, DeleteNode). Only throttling is
 // retried (exponential backoff with jitter, 3 tries): DataWorks refused
-// those calls before doing anything. Nothing else is retried, since Create
-// has no idempotency token.
+// those calls before doing anything. Nothing else is retried, since no
+// operation takes an idempotency token.
 func (c *Client) Submit(ctx context.Context, req draft.SubmitRequest) draft.SubmitResult {
-	wait := c.cfg.Backoff
-	var res draft.SubmitResult
-	for try := 1; ; try++ {
-		res = c.call(req)
-		if res.State != draft.Failed || !strings.HasPrefix(res.ErrorCode, "Throttling") || try == maxTries {
-			break
+	form := map[string]string{"ProjectId": req.ProjectID}
+	switch req.Action {
+	case draft.UpdateWorkflow, draft.UpdateNode, draft.DeleteNode:
+		form["Id"] = req.ID
+	case draft.CreateNode:
+		form["Scene"] = req.Scene
+		if req.ContainerID != "" {
+			form["ContainerId"] = req.ContainerID
 		}
-		select {
-		case <-ctx.Done(): // the caller gave up: the last answer (throttled) stands
-		case <-c.stop:
-		case <-time.After(c.cfg.jitter(wait)):
-			wait *= 2
-			continue
-		}
-		break
 	}
+	if req.Action != draft.DeleteNode {
+		form["Spec"] = string(req.Spec)
+	}
+	var res draft.SubmitResult
+	c.retrying(ctx, func() bool {
+		res.Tries++
+		tries := res.Tries
+		res = c.call(req.Region, requests.POST, req.Action, form, func(status int, body []byte) draft.SubmitResult {
+			return outcomeOfAnswer(req, status, body)
+		})
+		res.Tries = tries
+		return res.State == draft.Failed && strings.HasPrefix(res.ErrorCode, "Throttling")
+	})
 	res.Error = clip(c.secrets.redact(res.Error))
 	res.Guidance = guidance(req, res, c.cfg.Sandbox)
 	return res
 }
 
-// call makes one API call on an SDK client of its own.
-func (c *Client) call(req draft.SubmitRequest) draft.SubmitResult {
-	cl, err := c.take(req.Region)
+// retrying runs try until it reports no throttling, at most maxTries
+// times, waiting with backoff in between; ctx ending or the client being
+// abandoned ends the waits (the last answer stands).
+func (c *Client) retrying(ctx context.Context, try func() (throttled bool)) {
+	wait := c.cfg.Backoff
+	for n := 1; try() && n < maxTries; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.stop:
+			return
+		case <-time.After(c.cfg.jitter(wait)):
+			wait *= 2
+		}
+	}
+}
+
+// call makes one API call on an SDK client of its own; read turns a 2xx
+// answer into the outcome.
+func (c *Client) call(region, method, action string, params map[string]string, read func(status int, body []byte) draft.SubmitResult) draft.SubmitResult {
+	cl, err := c.take(region)
 	if err != nil {
 		return draft.SubmitResult{State: draft.Failed, ErrorCode: "SDK.Config", Error: err.Error()}
 	}
 	r := requests.NewCommonRequest()
-	r.Method = requests.POST
-	r.Scheme, r.Domain = c.target(req.Region)
+	r.Method = method
+	r.Scheme, r.Domain = c.target(region)
 	r.Product = "dataworks-public"
 	r.Version = APIVersion
-	r.ApiName = "CreateWorkflowDefinition"
-	if req.Operation == draft.OpUpdate {
-		r.ApiName = "UpdateWorkflowDefinition"
-		r.FormParams["Id"] = req.WorkflowID
+	r.ApiName = action
+	for k, v := range params {
+		if method == requests.GET {
+			r.QueryParams[k] = v
+		} else {
+			r.FormParams[k] = v
+		}
 	}
-	r.FormParams["ProjectId"] = req.ProjectID
-	r.FormParams["Spec"] = string(req.Spec)
 
 	done := make(chan draft.SubmitResult, 1)
 	go func() {
@@ -251,12 +277,12 @@ func (c *Client) call(req draft.SubmitRequest) draft.SubmitResult {
 			}
 		}()
 		resp, err := cl.ProcessCommonRequest(r)
-		c.put(req.Region, cl)
+		c.put(region, cl)
 		if err != nil {
 			done <- outcomeOfError(err)
 			return
 		}
-		done <- outcomeOfAnswer(req, resp.GetHttpStatus(), resp.GetHttpContentBytes())
+		done <- read(resp.GetHttpStatus(), resp.GetHttpContentBytes())
 	}()
 	select {
 	case res := <-done:
@@ -272,8 +298,8 @@ func (c *Client) call(req draft.SubmitRequest) draft.SubmitResult {
 	}
 }
 
-// outcomeOfAnswer reads a 2xx answer. An answer that cannot be read is
-// Unknown: DataWorks may have executed the call.
+// outcomeOfAnswer reads a 2xx answer to a write. An answer that cannot be
+// read is Unknown: DataWorks may have executed the call.
 func outcomeOfAnswer(req draft.SubmitRequest, status int, body []byte) draft.SubmitResult {
 	var answer struct {
 		RequestId string
@@ -284,16 +310,19 @@ func outcomeOfAnswer(req draft.SubmitRequest, status int, body []byte) draft.Sub
 		return draft.SubmitResult{State: draft.Unknown, HTTPStatus: status, ErrorCode: "BadResponse",
 			Error: "DataWorks answered " + strconv.Itoa(status) + " with a body that is not JSON"}
 	}
-	res := draft.SubmitResult{State: draft.Succeeded, RequestID: answer.RequestId, HTTPStatus: status, WorkflowID: req.WorkflowID}
-	switch {
-	case req.Operation == draft.OpUpdate && answer.Success == nil:
-		res.State, res.ErrorCode, res.Error = draft.Unknown, "BadResponse", "DataWorks answered without saying whether the update succeeded"
-	case req.Operation == draft.OpUpdate && !*answer.Success:
-		res.State, res.ErrorCode, res.Error = draft.Failed, "UpdateNotApplied", "DataWorks answered Success=false: workflow "+req.WorkflowID+" was not updated"
-	case req.Operation == draft.OpCreate:
-		res.WorkflowID = rawID(answer.Id)
-		if res.WorkflowID == "" {
-			res.State, res.ErrorCode, res.Error = draft.Unknown, "BadResponse", "DataWorks answered without a workflow Id"
+	res := draft.SubmitResult{State: draft.Succeeded, RequestID: answer.RequestId, HTTPStatus: status, ID: req.ID}
+	switch req.Action {
+	case draft.CreateWorkflow, draft.CreateNode:
+		res.ID = rawID(answer.Id)
+		if res.ID == "" {
+			res.State, res.ErrorCode, res.Error = draft.Unknown, "BadResponse", "DataWorks answered without an Id"
+		}
+	default:
+		switch {
+		case answer.Success == nil:
+			res.State, res.ErrorCode, res.Error = draft.Unknown, "BadResponse", "DataWorks answered without saying whether "+req.Action+" succeeded"
+		case !*answer.Success:
+			res.State, res.ErrorCode, res.Error = draft.Failed, "UpdateNotApplied", "DataWorks answered Success=false: "+req.Action+" "+req.ID+" was not applied"
 		}
 	}
 	return res

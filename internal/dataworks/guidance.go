@@ -16,7 +16,7 @@ func guidance(req draft.SubmitRequest, res draft.SubmitResult, sandbox bool) i18
 		case sandbox:
 			return i18n.Text{EN: "Done in the sandbox: FlowForm's stand-in endpoint checked the signed request and the spec and recorded it. Nothing reached Alibaba Cloud, and no workflow exists in DataWorks. Run FlowForm with Alibaba Cloud credentials to submit for real.",
 				ZH: "已在沙箱中完成：FlowForm 的替身端点校验了签名请求和 Spec 并做了记录。没有任何内容发送到阿里云，DataWorks 中也没有这个工作流。配置阿里云凭证后运行 FlowForm 才会真正提交。"}
-		case req.Operation == draft.OpUpdate:
+		case req.Action != draft.CreateWorkflow:
 			return i18n.Text{EN: "Done: the workflow in DataWorks now has this spec. Deploy it from Data Studio when ready.",
 				ZH: "完成：DataWorks 中的工作流已更新为此 Spec。准备好后在 Data Studio 中发布。"}
 		}

@@ -112,6 +112,8 @@ type Record struct {
 	Kind         RevisionKind
 	Message      string
 	RestoredFrom int64
+	// Delivery, on Create, is the workflow the draft was opened from.
+	Delivery *Delivery
 }
 
 // Store persists drafts and revisions.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -21,6 +22,7 @@ type Service struct {
 	submitter      Submitter
 	unavailableWhy string // why there is no submitter
 	parsed         parsedSpecs
+	runs           sync.WaitGroup // deliveries in progress
 }
 
 // WithSubmitter enables submission through sub.

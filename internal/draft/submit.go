@@ -9,45 +9,64 @@ import (
 	"github.com/flowform/flowform/internal/i18n"
 )
 
-// Submission states: pending → succeeded | failed | unknown.
+// Submission states: pending → succeeded | failed | unknown | partial.
 const (
 	Pending   = "pending"
 	Succeeded = "succeeded"
 	Failed    = "failed"
-	Unknown   = "unknown" // the call may or may not have created the workflow
+	Unknown   = "unknown" // a step's outcome could not be told, even by looking
+	// Partial: the delivery stopped between steps (FlowForm was stopped or
+	// crashed) and every step's outcome is known; it can be resumed.
+	Partial = "partial"
 )
 
-// Operations.
+// Operations: what a submission does with the workflow.
 const (
 	OpCreate = "create"
 	OpUpdate = "update"
 )
 
-// SubmitRequest is one call to DataWorks.
+// SubmitRequest is one write call to DataWorks.
 type SubmitRequest struct {
-	Operation  string // OpCreate or OpUpdate
-	ProjectID  string
-	Region     string
-	WorkflowID string // for OpUpdate
-	Spec       []byte // compact canonical FlowSpec, exactly as sent
+	Action      string // CreateWorkflow … DeleteNode
+	ProjectID   string
+	Region      string
+	ID          string // the workflow or node updated or deleted
+	ContainerID string // CreateNode: the workflow the node goes in
+	Scene       string // CreateNode
+	Spec        []byte // exactly as sent
 }
 
 // SubmitResult is what came of a call. Messages are already redacted.
 type SubmitResult struct {
 	State      string // Succeeded, Failed or Unknown
-	WorkflowID string
+	ID         string // the Id created, or the one updated
 	RequestID  string
 	HTTPStatus int
 	ErrorCode  string
 	Error      string    // redacted error text
 	Guidance   i18n.Text // what the analyst should do, decided by the submitter
+	Tries      int       // calls made (throttled calls are retried)
 }
 
-// Submitter sends specs to DataWorks (implemented by package dataworks).
+// Submitter talks to DataWorks (implemented by package dataworks).
 type Submitter interface {
-	// Submit makes the call; it returns within MaxDuration, and at once
-	// (throttled) when ctx ends during a backoff wait.
+	// Submit makes one write call; it returns within MaxDuration, and at
+	// once (throttled) when ctx ends during a backoff wait. Only
+	// throttling is retried.
 	Submit(ctx context.Context, req SubmitRequest) SubmitResult
+	// Find looks an object up by its exact name; DataWorks' name filters
+	// are fuzzy, so every page is read and names compared exactly.
+	Find(ctx context.Context, l Lookup) (id string, found bool, err error)
+	// Dependencies reads the outputs DataWorks records a node depending
+	// on (GetNode); a *RemoteError with NotFound when there is no node.
+	Dependencies(ctx context.Context, region, projectID, nodeID string) ([]string, error)
+	// Fetch reads a workflow as DataWorks holds it: its definition
+	// (GetWorkflowDefinition) and the GetNode answers for inner nodes
+	// (ListNodes by ContainerId) the definition lacks.
+	Fetch(ctx context.Context, region, projectID, workflowID string) (definition []byte, nodes [][]byte, err error)
+	// Workflows lists one page of a workspace's workflows.
+	Workflows(ctx context.Context, q WorkflowQuery) (WorkflowPage, error)
 	// Endpoint says where submissions go: "sandbox" or "real".
 	Endpoint() string
 	// Domain is the public DataWorks host of a region.
@@ -59,11 +78,11 @@ type Submitter interface {
 	MaxDuration() time.Duration
 }
 
-// Submission is a recorded submission.
+// Submission is a recorded delivery: its steps and what came of them.
 type Submission struct {
 	ID           int64
 	DraftVersion int64
-	Spec         []byte
+	Spec         []byte // the draft version delivered, canonical
 	ProjectID    string
 	Region       string
 	Endpoint     string
@@ -78,25 +97,48 @@ type Submission struct {
 	Author       string
 	CreatedAt    time.Time
 	FinishedAt   time.Time
+	Steps        []Step // filled by Submission and PendingSubmissions
+	DraftKey     string // filled by PendingSubmissions
+}
+
+// Resumable reports whether the delivery stopped part-way and can go on.
+func (s Submission) Resumable() bool { return s.State == Partial || s.State == Unknown && s.unsettled() >= 0 }
+
+// unsettled is the index of the first step not finished, or -1.
+func (s Submission) unsettled() int {
+	for i, st := range s.Steps {
+		if !st.Finished() {
+			return i
+		}
+	}
+	return -1
 }
 
 // SubmissionStore is what submitting needs from storage; the database
 // enforces at most one pending submission per draft.
 type SubmissionStore interface {
-	// CreateSubmission records a pending submission if the draft's latest
-	// submission is still the one with id after (0: none), so that a
-	// decision made on stale history is never sent; otherwise it returns
-	// ErrPending with the submission in the way.
+	// CreateSubmission records a pending submission and its planned steps
+	// if the draft's latest submission is still the one with id after (0:
+	// none), so that a decision made on stale history is never sent;
+	// otherwise it returns ErrPending with the submission in the way.
 	CreateSubmission(ctx context.Context, key string, after int64, s Submission) (Submission, error)
 	FinishSubmission(ctx context.Context, s Submission) error
+	// Submissions lists a draft's submissions, newest first, without steps.
 	Submissions(ctx context.Context, key string) ([]Submission, error)
+	// Submission reads one submission with its steps.
+	Submission(ctx context.Context, key string, id int64) (Submission, error)
 	// LatestSubmissions returns, newest first, the draft's latest
 	// submission and its latest succeeded one (one row when they are the
 	// same, none before the first submit): all a submit decides on.
 	LatestSubmissions(ctx context.Context, key string) ([]Submission, error)
-	// AbandonPending marks every pending submission unknown with the given
-	// guidance (after a stop the call's outcome cannot be known).
-	AbandonPending(ctx context.Context, at time.Time, guidance i18n.Text) (int, error)
+	// ResumeSubmission makes a partial or unknown submission pending
+	// again, unless another one is pending (ErrPending).
+	ResumeSubmission(ctx context.Context, key string, id int64) (Submission, error)
+	// PendingSubmissions returns every pending submission with its steps
+	// and draft key: after a crash, those to reconcile.
+	PendingSubmissions(ctx context.Context) ([]Submission, error)
+
+	DeliveryStore
 }
 
 // ErrPending reports a submission already in flight for the draft.
@@ -109,12 +151,18 @@ const (
 	InFlight    Code = "pending"
 	Submitted   Code = "already_submitted"
 	Unsure      Code = "unknown_outcome"
+	// LiveChanged: the workflow was changed in DataWorks since this draft
+	// last delivered or opened it; sending over it needs OverwriteLive.
+	LiveChanged Code = "live_changed"
+	NotResumable Code = "not_resumable"
 )
 
 // SubmitOptions are the analyst's explicit choices.
 type SubmitOptions struct {
 	NewWorkflow     bool // create another workflow even though one was created
 	AfterUnknown    bool // I checked DataWorks after an unknown outcome; send again
+	DeleteRemoved   bool // delete in DataWorks the nodes removed from the draft
+	OverwriteLive   bool // send although the workflow was changed in DataWorks
 	ExpectedVersion int64
 }
 
@@ -125,6 +173,9 @@ type SubmitPlan struct {
 	Last       *Submission // the last succeeded submission, if any
 	LastAny    *Submission // the latest submission of any state
 	Report     flowspec.Report
+	Steps      []Step          // the calls, in order (node specs as planned)
+	Removed    []DeliveredNode // nodes in DataWorks the draft no longer has
+	Live       *LiveReport     // for an update: what DataWorks holds now
 }
 
 // Submissions lists a draft's submissions, newest first.
@@ -191,120 +242,3 @@ func (s *Service) unavailable() *Error {
 		"此服务器当前无法提交（%s）；未发送任何内容。需由运维修正配置并重启 FlowForm。", why)}
 }
 
-// Plan says what submitting the draft now would do.
-func (s *Service) Plan(ctx context.Context, token string) (*Draft, SubmitPlan, error) {
-	d, err := s.Get(ctx, token)
-	if err != nil {
-		return nil, SubmitPlan{}, err
-	}
-	subs, err := s.store.LatestSubmissions(ctx, key(token))
-	if err != nil {
-		return nil, SubmitPlan{}, err
-	}
-	return d, plan(d, subs, SubmitOptions{}, s.now()), nil
-}
-
-func plan(d *Draft, subs []Submission, opts SubmitOptions, now time.Time) SubmitPlan {
-	p := SubmitPlan{Operation: OpCreate, Report: d.Validate(now)}
-	if len(subs) > 0 {
-		p.LastAny = &subs[0]
-	}
-	for i := range subs {
-		if subs[i].State == Succeeded {
-			p.Last = &subs[i]
-			break
-		}
-	}
-	if p.Last != nil && p.Last.WorkflowID != "" && !opts.NewWorkflow {
-		p.Operation, p.WorkflowID = OpUpdate, p.Last.WorkflowID
-	}
-	return p
-}
-
-// Submit sends the draft's current version to DataWorks, recorded as a
-// state machine: pending → succeeded | failed | unknown. At most one
-// submission per draft is pending (the database enforces it), an unknown
-// outcome is never retried without the analyst saying they checked, and a
-// version that already succeeded is not sent again unless a new workflow is
-// asked for. After a draft created workflow N, submitting updates N.
-func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, author string) (Submission, error) {
-	if s.submitter == nil {
-		return Submission{}, s.unavailable()
-	}
-	d, err := s.Get(ctx, token)
-	if err != nil {
-		return Submission{}, err
-	}
-	if opts.ExpectedVersion != d.Version {
-		return Submission{}, &Error{Code: Conflict, Current: d, Message: conflictMessage(opts.ExpectedVersion, d.Version)}
-	}
-	k := key(token)
-	subs, err := s.store.LatestSubmissions(ctx, k)
-	if err != nil {
-		return Submission{}, err
-	}
-	p := plan(d, subs, opts, s.now())
-	switch {
-	case !p.Report.Valid():
-		return Submission{}, &Error{Code: NotReady, Message: i18n.Sprintf("this draft has %d error(s) to fix before it can be submitted; nothing was sent",
-			"此草稿有 %d 个错误需先修正才能提交；未发送任何内容", len(p.Report.Errors))}
-	case d.ProjectID == "":
-		return Submission{}, &Error{Code: NotReady, Message: i18n.Text{EN: "set the workspace ProjectId before submitting; nothing was sent", ZH: "提交前请设置工作空间 ProjectId；未发送任何内容"}}
-	case p.LastAny != nil && p.LastAny.State == Pending:
-		return Submission{}, &Error{Code: InFlight, Submission: p.LastAny, Message: i18n.Text{
-			EN: "a submission of this draft is already in progress; wait for its result", ZH: "此草稿已有提交正在进行；请等待结果"}}
-	case p.LastAny != nil && p.LastAny.State == Unknown && !opts.AfterUnknown:
-		return Submission{}, &Error{Code: Unsure, Submission: p.LastAny, Message: i18n.Text{
-			EN: "the last submission's outcome is unknown: the workflow may exist. Check DataWorks first, then confirm to send again",
-			ZH: "上次提交结果未知：工作流可能已创建。请先在 DataWorks 中确认，再确认重新发送"}}
-	case p.Last != nil && p.Last.DraftVersion == d.Version && !opts.NewWorkflow:
-		return Submission{}, &Error{Code: Submitted, Submission: p.Last, Message: i18n.Sprintf(
-			"version %d was already submitted (workflow %s); edit the draft, or ask for a new workflow",
-			"版本 %d 已提交（工作流 %s）；请先修改草稿，或明确要求新建工作流", d.Version, p.Last.WorkflowID)}
-	}
-	doc := d.Spec
-	if p.Operation == OpUpdate {
-		doc = d.Spec.Clone()
-		doc.SetWorkflowID(p.WorkflowID)
-	}
-	spec := doc.Canonical()
-	var after int64
-	if p.LastAny != nil {
-		after = p.LastAny.ID
-	}
-	sub, err := s.store.CreateSubmission(ctx, k, after, Submission{
-		DraftVersion: d.Version, Spec: spec, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.submitter.Endpoint(),
-		Operation: p.Operation, WorkflowID: p.WorkflowID, State: Pending, Guidance: waiting, Author: author, CreatedAt: s.now().UTC().Truncate(time.Millisecond),
-	})
-	if errors.Is(err, ErrPending) && sub.State != Pending {
-		return Submission{}, &Error{Code: InFlight, Submission: &sub, Message: i18n.Text{
-			EN: "another submission of this draft was just made; look at its result before submitting again", ZH: "此草稿刚刚有另一次提交；请先查看其结果再提交"}}
-	} else if errors.Is(err, ErrPending) {
-		return Submission{}, &Error{Code: InFlight, Submission: &sub, Message: i18n.Text{
-			EN: "a submission of this draft is already in progress; wait for its result", ZH: "此草稿已有提交正在进行；请等待结果"}}
-	} else if err != nil {
-		return Submission{}, err
-	}
-	res := s.submitter.Submit(ctx, SubmitRequest{Operation: p.Operation, ProjectID: d.ProjectID, Region: d.Region, WorkflowID: p.WorkflowID, Spec: spec})
-	sub.State, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.Guidance = res.State, res.RequestID, res.HTTPStatus, res.ErrorCode, res.Error, res.Guidance
-	if res.WorkflowID != "" {
-		sub.WorkflowID = res.WorkflowID
-	}
-	sub.FinishedAt = s.now().UTC().Truncate(time.Millisecond)
-	if err := s.store.FinishSubmission(context.WithoutCancel(ctx), sub); err != nil {
-		return sub, err
-	}
-	return sub, nil
-}
-
-// AbandonPending marks submissions left pending by a stopped server as
-// unknown: their calls may or may not have reached DataWorks.
-func (s *Service) AbandonPending(ctx context.Context) (int, error) {
-	return s.store.AbandonPending(ctx, s.now(), interrupted)
-}
-
-var (
-	waiting     = i18n.Text{EN: "Waiting for DataWorks.", ZH: "正在等待 DataWorks。"}
-	interrupted = i18n.Text{EN: "FlowForm stopped while this call was in flight, so its outcome is unknown: the workflow may have been created. Look for it in Data Studio before trying again.",
-		ZH: "调用进行中 FlowForm 停止了，因此结果未知：工作流可能已创建。重试前请先在 Data Studio 中查找。"}
-)

@@ -49,6 +49,11 @@ func (s *Store) Create(ctx context.Context, rec draft.Record) error {
 			rec.CreatedAt.UnixMilli(), rec.UpdatedAt.UnixMilli()); err != nil {
 			return err
 		}
+		if rec.Delivery != nil {
+			if err := insertDelivery(ctx, tx, rec.Key, rec.Delivery); err != nil {
+				return err
+			}
+		}
 		return insertRevision(ctx, tx, rec, rev)
 	})
 }

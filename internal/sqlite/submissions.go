@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/flowform/flowform/internal/draft"
-	"github.com/flowform/flowform/internal/i18n"
 )
 
 const submissionColumns = `id, draft_version, spec, project_id, region, endpoint, operation, state, workflow_id,
@@ -46,9 +46,16 @@ func (s *Store) CreateSubmission(ctx context.Context, key string, after int64, s
 		if err != nil {
 			return err
 		}
-		sub.ID, err = res.LastInsertId()
+		if sub.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
 		sub.State = draft.Pending
-		return err
+		for _, st := range sub.Steps {
+			if err := insertStep(ctx, tx, sub.ID, st); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if stale || err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
 		// Another submission came first: answer with it.
@@ -107,18 +114,231 @@ func (s *Store) LatestSubmissions(ctx context.Context, key string) ([]draft.Subm
 	return subs, s.fail("read latest submissions", err)
 }
 
-// AbandonPending implements draft.SubmissionStore.
-func (s *Store) AbandonPending(ctx context.Context, at time.Time, guidance i18n.Text) (int, error) {
-	var n int64
-	err := s.write(ctx, "mark interrupted submissions", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE submissions SET state = 'unknown', error_code = 'Interrupted',
-			error_message = 'FlowForm stopped while the call was in flight', guidance_en = ?, guidance_zh = ?, finished_at = ?
-			WHERE state = 'pending'`, guidance.EN, guidance.ZH, at.UnixMilli())
+// Submission implements draft.SubmissionStore.
+func (s *Store) Submission(ctx context.Context, key string, id int64) (draft.Submission, error) {
+	sub, err := scanSubmission(s.reader.QueryRowContext(ctx,
+		`SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? AND id = ?`, key, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, draft.ErrNotFound
+	} else if err != nil {
+		return sub, s.fail("read submission", err)
+	}
+	sub.DraftKey = key
+	sub.Steps, err = s.steps(ctx, s.reader, id)
+	return sub, s.fail("read submission steps", err)
+}
+
+// ResumeSubmission implements draft.SubmissionStore: the unique index on
+// pending rows refuses a second pending submission.
+func (s *Store) ResumeSubmission(ctx context.Context, key string, id int64) (draft.Submission, error) {
+	err := s.write(ctx, "resume submission", func(tx *sql.Tx) error {
+		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = 'pending', finished_at = NULL
+			WHERE draft_key = ? AND id = ? AND state IN ('partial', 'unknown')
+			AND id = (SELECT max(id) FROM submissions WHERE draft_key = ?)`, key, id, key))
+	})
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
+		pending, _ := scanSubmission(s.reader.QueryRowContext(ctx,
+			`SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? AND state = 'pending'`, key))
+		return pending, draft.ErrPending
+	} else if err != nil {
+		return draft.Submission{}, err
+	}
+	return s.Submission(ctx, key, id)
+}
+
+// PendingSubmissions implements draft.SubmissionStore.
+func (s *Store) PendingSubmissions(ctx context.Context) ([]draft.Submission, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT draft_key, `+submissionColumns+` FROM submissions WHERE state = 'pending' ORDER BY id`)
+	if err != nil {
+		return nil, s.fail("list pending submissions", err)
+	}
+	var out []draft.Submission
+	for rows.Next() {
+		var key string
+		sub, err := scanSubmission(prefixed{rows, &key})
 		if err != nil {
+			rows.Close()
+			return nil, s.fail("list pending submissions", err)
+		}
+		sub.DraftKey = key
+		out = append(out, sub)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("list pending submissions", err)
+	}
+	for i := range out {
+		if out[i].Steps, err = s.steps(ctx, s.reader, out[i].ID); err != nil {
+			return nil, s.fail("read submission steps", err)
+		}
+	}
+	return out, nil
+}
+
+// prefixed scans one column before a submission's.
+type prefixed struct {
+	rows  *sql.Rows
+	first any
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.first}, dest...)...) }
+
+const stepColumns = `seq, action, node, name, repair, target_id, spec, state, tries, request_id, http_status,
+	error_code, error_message, note_en, note_zh, started_at, finished_at`
+
+func insertStep(ctx context.Context, tx *sql.Tx, submission int64, st draft.Step) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO submission_steps (submission_id, `+stepColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		submission, st.Seq, st.Action, st.Node, st.Name, st.Repair, st.TargetID, nonNil(st.Spec), st.State, st.Tries,
+		st.RequestID, st.HTTPStatus, st.ErrorCode, st.Error, st.Note.EN, st.Note.ZH, millis(st.StartedAt), millis(st.FinishedAt))
+	return err
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// millis is a time as stored, NULL when unset.
+func millis(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: !t.IsZero()}
+}
+
+func (s *Store) steps(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, submission int64) ([]draft.Step, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+stepColumns+` FROM submission_steps WHERE submission_id = ? ORDER BY seq`, submission)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []draft.Step
+	for rows.Next() {
+		var st draft.Step
+		var started, finished sql.NullInt64
+		if err := rows.Scan(&st.Seq, &st.Action, &st.Node, &st.Name, &st.Repair, &st.TargetID, &st.Spec, &st.State, &st.Tries,
+			&st.RequestID, &st.HTTPStatus, &st.ErrorCode, &st.Error, &st.Note.EN, &st.Note.ZH, &started, &finished); err != nil {
+			return nil, err
+		}
+		if started.Valid {
+			st.StartedAt = time.UnixMilli(started.Int64).UTC()
+		}
+		if finished.Valid {
+			st.FinishedAt = time.UnixMilli(finished.Int64).UTC()
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// updateStep rewrites a step of a pending submission.
+func updateStep(ctx context.Context, tx *sql.Tx, submission int64, st draft.Step) error {
+	return affectOne(tx.ExecContext(ctx, `UPDATE submission_steps SET target_id = ?, spec = ?, state = ?, tries = ?, request_id = ?,
+		http_status = ?, error_code = ?, error_message = ?, note_en = ?, note_zh = ?, started_at = ?, finished_at = ?
+		WHERE submission_id = ? AND seq = ?
+		AND (SELECT state FROM submissions WHERE id = ?) = 'pending'`,
+		st.TargetID, nonNil(st.Spec), st.State, st.Tries, st.RequestID, st.HTTPStatus, st.ErrorCode, st.Error, st.Note.EN, st.Note.ZH,
+		millis(st.StartedAt), millis(st.FinishedAt), submission, st.Seq, submission))
+}
+
+// StartStep implements draft.DeliveryStore.
+func (s *Store) StartStep(ctx context.Context, submission int64, st draft.Step) error {
+	return s.write(ctx, "record step", func(tx *sql.Tx) error { return updateStep(ctx, tx, submission, st) })
+}
+
+// AddStep implements draft.DeliveryStore.
+func (s *Store) AddStep(ctx context.Context, submission int64, st draft.Step) error {
+	return s.write(ctx, "record step", func(tx *sql.Tx) error { return insertStep(ctx, tx, submission, st) })
+}
+
+// FinishStep implements draft.DeliveryStore: the step's outcome and what
+// it changed in the draft's delivery, in one transaction.
+func (s *Store) FinishStep(ctx context.Context, key string, submission int64, st draft.Step, change draft.DeliveryChange) error {
+	return s.write(ctx, "record step", func(tx *sql.Tx) error {
+		if err := updateStep(ctx, tx, submission, st); err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if w := change.Workflow; w != nil {
+			var current string
+			err := tx.QueryRowContext(ctx, `SELECT workflow_id FROM deliveries WHERE draft_key = ?`, key).Scan(&current)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if current != w.WorkflowID {
+				// Another workflow: its nodes are not this one's.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM delivered_nodes WHERE draft_key = ?`, key); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (draft_key, project_id, region, workflow_id) VALUES (?, ?, ?, ?)
+				ON CONFLICT (draft_key) DO UPDATE SET project_id = excluded.project_id, region = excluded.region,
+				workflow_id = excluded.workflow_id, live = CASE WHEN workflow_id = excluded.workflow_id THEN live END`,
+				key, w.ProjectID, w.Region, w.WorkflowID); err != nil {
+				return err
+			}
+		}
+		if n := change.Node; n != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO delivered_nodes (draft_key, local_id, remote_id, name, sent) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (draft_key, local_id) DO UPDATE SET remote_id = excluded.remote_id, name = excluded.name, sent = excluded.sent`,
+				key, n.Local, n.ID, n.Name, nonNil(n.Sent)); err != nil {
+				return err
+			}
+		}
+		if change.Forget != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM delivered_nodes WHERE draft_key = ? AND local_id = ?`, key, change.Forget); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Delivery implements draft.DeliveryStore.
+func (s *Store) Delivery(ctx context.Context, key string) (draft.Delivery, error) {
+	var dl draft.Delivery
+	err := s.reader.QueryRowContext(ctx, `SELECT project_id, region, workflow_id, live FROM deliveries WHERE draft_key = ?`, key).
+		Scan(&dl.ProjectID, &dl.Region, &dl.WorkflowID, &dl.Live)
+	if errors.Is(err, sql.ErrNoRows) {
+		return draft.Delivery{}, nil
+	} else if err != nil {
+		return dl, s.fail("read delivery", err)
+	}
+	rows, err := s.reader.QueryContext(ctx, `SELECT local_id, remote_id, name, sent FROM delivered_nodes WHERE draft_key = ? ORDER BY rowid`, key)
+	if err != nil {
+		return dl, s.fail("read delivered nodes", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n draft.DeliveredNode
+		if err := rows.Scan(&n.Local, &n.ID, &n.Name, &n.Sent); err != nil {
+			return dl, s.fail("read delivered nodes", err)
+		}
+		dl.Nodes = append(dl.Nodes, n)
+	}
+	return dl, s.fail("read delivered nodes", rows.Err())
+}
+
+// SetLive implements draft.DeliveryStore.
+func (s *Store) SetLive(ctx context.Context, key string, live []byte) error {
+	return s.write(ctx, "record live workflow", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET live = ? WHERE draft_key = ?`, live, key)
 		return err
 	})
-	return int(n), err
+}
+
+// insertDelivery records the workflow a draft was opened from.
+func insertDelivery(ctx context.Context, tx *sql.Tx, key string, dl *draft.Delivery) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (draft_key, project_id, region, workflow_id, live) VALUES (?, ?, ?, ?, ?)`,
+		key, dl.ProjectID, dl.Region, dl.WorkflowID, dl.Live); err != nil {
+		return err
+	}
+	for _, n := range dl.Nodes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO delivered_nodes (draft_key, local_id, remote_id, name, sent) VALUES (?, ?, ?, ?, ?)`,
+			key, n.Local, n.ID, n.Name, nonNil(n.Sent)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

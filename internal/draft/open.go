@@ -1,0 +1,91 @@
+package draft
+
+import (
+	"context"
+	"time"
+
+	"github.com/flowform/flowform/internal/flowspec"
+	"github.com/flowform/flowform/internal/i18n"
+)
+
+// OpenRequest names a workflow in DataWorks to open as a draft.
+type OpenRequest struct {
+	Region, ProjectID, WorkflowID string
+}
+
+// Open reads a workflow from DataWorks — its definition, inner nodes and
+// dependencies — and makes it a new draft that remembers the workflow's
+// and nodes' Ids, so its first submit updates them.
+func (s *Service) Open(ctx context.Context, req OpenRequest, author string) (*Draft, error) {
+	if s.submitter == nil {
+		return nil, s.unavailable()
+	}
+	if f := flowspec.CheckProjectID(req.ProjectID); f != nil || req.ProjectID == "" {
+		return nil, invalid("projectId: a workspace ProjectId is a positive whole number", "projectId：工作空间 ProjectId 是正整数")
+	}
+	if req.WorkflowID == "" || len(req.WorkflowID) > 64 {
+		return nil, invalid("workflowId: name the workflow to open", "workflowId：请指定要打开的工作流")
+	}
+	def, nodes, err := s.submitter.Fetch(ctx, req.Region, req.ProjectID, req.WorkflowID)
+	if err != nil {
+		return nil, remoteTrouble(err)
+	}
+	doc, err := liveDocument(def, nodes)
+	if err != nil {
+		return nil, invalid("DataWorks answered with a workflow FlowForm cannot read: %s", "DataWorks 返回的工作流无法读取：%s", err.Error())
+	}
+	in := Input{ProjectID: req.ProjectID, Region: req.Region, Spec: doc}
+	if err := s.check(&in); err != nil {
+		return nil, err
+	}
+	dl := &Delivery{ProjectID: in.ProjectID, Region: in.Region, WorkflowID: req.WorkflowID, Live: in.Spec.Canonical()}
+	for i := range in.Spec.NodeCount() {
+		id := in.Spec.NodeID(i)
+		if id != "" {
+			dl.Nodes = append(dl.Nodes, DeliveredNode{Local: id, ID: id, Name: in.Spec.NodeName(i), Sent: in.Spec.NodeSpec(i)})
+		}
+	}
+	token := newEditToken()
+	now := s.now().UTC().Truncate(time.Millisecond)
+	rec := Record{
+		Key: key(token), ViewKey: key(viewToken(token, 0)), Version: 1,
+		ProjectID: in.ProjectID, Region: in.Region, Spec: in.Spec.Canonical(),
+		Author: author, CreatedAt: now, UpdatedAt: now, Kind: KindCreate, Delivery: dl,
+	}
+	if err := s.store.Create(ctx, rec); err != nil {
+		return nil, err
+	}
+	return s.toDraft(token, rec)
+}
+
+// Workflows lists one page of a workspace's workflows in DataWorks.
+func (s *Service) Workflows(ctx context.Context, q WorkflowQuery) (WorkflowPage, error) {
+	if s.submitter == nil {
+		return WorkflowPage{}, s.unavailable()
+	}
+	if f := flowspec.CheckProjectID(q.ProjectID); f != nil || q.ProjectID == "" {
+		return WorkflowPage{}, invalid("projectId: a workspace ProjectId is a positive whole number", "projectId：工作空间 ProjectId 是正整数")
+	}
+	if q.Region == "" {
+		q.Region = s.defaultRegion
+	}
+	q.Page = max(q.Page, 1)
+	if q.PageSize <= 0 || q.PageSize > 100 {
+		q.PageSize = 20
+	}
+	page, err := s.submitter.Workflows(ctx, q)
+	if err != nil {
+		return WorkflowPage{}, remoteTrouble(err)
+	}
+	return page, nil
+}
+
+// Remote is the error for a read from DataWorks that failed.
+const Remote Code = "dataworks_error"
+
+func remoteTrouble(err error) *Error {
+	if re, ok := err.(*RemoteError); ok && re.NotFound {
+		return &Error{Code: NotFound, Message: i18n.Sprintf("DataWorks has no such workflow in this workspace (%s)", "此工作空间中没有该工作流（%s）", re.Code)}
+	}
+	return &Error{Code: Remote, Message: i18n.Sprintf("DataWorks could not be read: %s", "无法读取 DataWorks：%s", err.Error())}
+}
