@@ -3,6 +3,7 @@
 package components
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -243,7 +244,30 @@ type SubmitView struct {
 	GoSnippet   string
 	Submissions []SubmissionRow
 	OutputsNote string
+	// The delivery plan: its calls in order, the nodes DataWorks has that
+	// the draft no longer has, and what DataWorks holds now.
+	Steps         []StepRow
+	Removed       []RemovedRemote
+	DeleteRemoved bool // the choice shown ticked
+	LiveChecked   bool // the live workflow was read (an update)
+	LiveError     string
+	Console       []ChangeView // changed in DataWorks since the draft last delivered or opened it
+	WillChange    []ChangeView // what the delivery changes in DataWorks
+	OverwriteLive bool
 }
+
+// StepRow is one call of a delivery.
+type StepRow struct {
+	Seq                     int
+	Action, Name, ID, State string
+	Repair                  bool
+	Tries                   int
+	RequestID, Error, Note  string
+	Spec                    string
+}
+
+// RemovedRemote is a node DataWorks has that the draft no longer has.
+type RemovedRemote struct{ Name, ID string }
 
 // SubmissionRow is one submission in a history.
 type SubmissionRow struct {
@@ -252,6 +276,8 @@ type SubmissionRow struct {
 	RequestID, Error, Guidance, Author string
 	DraftVersion                       int64
 	Endpoint                           string
+	Resumable                          bool
+	Steps                              []StepRow
 }
 
 // ResultView is a submission's result page.
@@ -259,6 +285,7 @@ type ResultView struct {
 	Page
 	DraftID    string
 	Submission SubmissionRow
+	Message    string // why a resume was refused
 }
 
 // ErrorView is a friendly error page.
@@ -315,9 +342,51 @@ func fieldClass(errs []string) string {
 
 // stateLabel names a submission state in the page's language.
 func stateLabel(lang i18n.Lang, state string) string {
-	zh := map[string]string{"pending": "进行中", "succeeded": "成功", "failed": "失败", "unknown": "结果未知"}[state]
-	if zh == "" {
+	label, ok := stateLabels[state]
+	if !ok {
 		return state
 	}
-	return tr(lang, state, zh)
+	return tr(lang, label[0], label[1])
+}
+
+// stateLabels names submission and step states in both languages.
+var stateLabels = map[string][2]string{
+	"pending": {"pending", "进行中"}, "succeeded": {"succeeded", "成功"}, "failed": {"failed", "失败"},
+	"unknown": {"unknown — check DataWorks", "结果未知——请在 DataWorks 中确认"}, "partial": {"stopped part-way", "中途停止"},
+	"planned": {"planned", "待发送"}, "sending": {"sending", "发送中"}, "adopted": {"found in DataWorks, adopted", "已在 DataWorks 中找到并采用"},
+	"skipped": {"left in DataWorks", "保留在 DataWorks 中"},
+}
+
+// OpenView is "Open from DataWorks": a workspace's workflows.
+type OpenView struct {
+	Page
+	ProjectID, Region, Name string
+	Manual                  bool
+	Regions                 []string
+	SandboxProject          string // the sandbox's demo workspace, "" outside it
+	Error                   string
+	Listed                  bool // a list was read (it may be empty)
+	Workflows               []RemoteWorkflowRow
+	PageNumber, Total       int
+	HasNext                 bool
+}
+
+// RemoteWorkflowRow is one workflow in DataWorks.
+type RemoteWorkflowRow struct {
+	ID, Name, Owner, Path, Type, Modified string
+}
+
+// openPageURL is another page of the same workflow search.
+func openPageURL(v OpenView, page int) string {
+	q := url.Values{"project_id": {v.ProjectID}, "page": {strconv.Itoa(page)}}
+	if v.Region != "" {
+		q.Set("region", v.Region)
+	}
+	if v.Name != "" {
+		q.Set("name", v.Name)
+	}
+	if v.Manual {
+		q.Set("type", "manual")
+	}
+	return "/open?" + q.Encode()
 }

@@ -41,7 +41,13 @@ type Drafts interface {
 	// Submission: always offered; without a submitter Submit answers why.
 	Submit(ctx context.Context, token string, opts draft.SubmitOptions, author string) (draft.Submission, error)
 	Submissions(ctx context.Context, token string) ([]draft.Submission, error)
-	Plan(ctx context.Context, token string) (*draft.Draft, draft.SubmitPlan, error)
+	Submission(ctx context.Context, token string, id int64) (draft.Submission, error)
+	Resume(ctx context.Context, token string, id int64) (draft.Submission, error)
+	Plan(ctx context.Context, token string, opts draft.SubmitOptions) (*draft.Draft, draft.SubmitPlan, error)
+	Delivery(ctx context.Context, token string) (draft.Delivery, error)
+	// Open from DataWorks: list a workspace's workflows, open one as a draft.
+	Workflows(ctx context.Context, q draft.WorkflowQuery) (draft.WorkflowPage, error)
+	Open(ctx context.Context, req draft.OpenRequest, author string) (*draft.Draft, error)
 	Endpoint() string            // "sandbox", "real", or "" when submission is unavailable
 	Domain(region string) string // the public DataWorks host of a region
 	Target(region string) string // where a region's calls are sent

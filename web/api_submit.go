@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,7 +15,7 @@ import (
 )
 
 // submissionJSON is the contract shape {"id","state","workflowId","requestId","error"}
-// plus what a client needs to act on it.
+// plus what a client needs to act on it, and the delivery's steps.
 type submissionJSON struct {
 	ID           int64        `json:"id"`
 	State        string       `json:"state"`
@@ -24,31 +26,60 @@ type submissionJSON struct {
 	DraftVersion int64        `json:"draftVersion"`
 	Endpoint     string       `json:"endpoint"`
 	Guidance     string       `json:"guidance"`
+	Resumable    bool         `json:"resumable"`
 	CreatedAt    time.Time    `json:"createdAt"`
 	FinishedAt   *time.Time   `json:"finishedAt,omitempty"`
+	Steps        []stepJSON   `json:"steps,omitempty"`
+}
+
+// stepJSON is one call of a delivery.
+type stepJSON struct {
+	Seq       int          `json:"seq"`
+	Action    string       `json:"action"`
+	Node      string       `json:"node,omitempty"`
+	Name      string       `json:"name"`
+	Repair    bool         `json:"repair,omitempty"`
+	ID        string       `json:"id,omitempty"`
+	State     string       `json:"state"`
+	Tries     int          `json:"tries"`
+	RequestID string       `json:"requestId,omitempty"`
+	Error     *errorDetail `json:"error,omitempty"`
+	Note      string       `json:"note,omitempty"`
+	Spec      string       `json:"spec,omitempty"` // exactly as sent
 }
 
 func toSubmissionJSON(sub draft.Submission, lang i18n.Lang) submissionJSON {
 	out := submissionJSON{ID: sub.ID, State: sub.State, WorkflowID: sub.WorkflowID, RequestID: sub.RequestID,
 		Operation: sub.Operation, DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint,
-		Guidance: sub.Guidance.In(lang), CreatedAt: sub.CreatedAt}
+		Guidance: sub.Guidance.In(lang), Resumable: sub.Resumable(), CreatedAt: sub.CreatedAt}
 	if sub.ErrorCode != "" || sub.Error != "" {
 		out.Error = &errorDetail{Code: sub.ErrorCode, Message: sub.Error}
 	}
 	if !sub.FinishedAt.IsZero() {
 		out.FinishedAt = &sub.FinishedAt
 	}
+	for _, st := range sub.Steps {
+		js := stepJSON{Seq: st.Seq, Action: st.Action, Node: st.Node, Name: st.Name, Repair: st.Repair, ID: st.TargetID,
+			State: st.State, Tries: st.Tries, RequestID: st.RequestID, Note: st.Note.In(lang), Spec: string(st.Spec)}
+		if st.ErrorCode != "" || st.Error != "" {
+			js.Error = &errorDetail{Code: st.ErrorCode, Message: st.Error}
+		}
+		out.Steps = append(out.Steps, js)
+	}
 	return out
 }
 
 // submitRequest is the optional body of POST /api/v1/drafts/{id}/submit.
 type submitRequest struct {
-	NewWorkflow  bool `json:"newWorkflow"`  // create another workflow although one exists
-	AfterUnknown bool `json:"afterUnknown"` // I checked DataWorks after an unknown outcome
+	NewWorkflow   bool `json:"newWorkflow"`   // create another workflow although one exists
+	AfterUnknown  bool `json:"afterUnknown"`  // I checked DataWorks after an unknown outcome
+	DeleteRemoved bool `json:"deleteRemoved"` // delete in DataWorks the nodes removed from the draft
+	OverwriteLive bool `json:"overwriteLive"` // send although the workflow was changed in DataWorks
 }
 
-// handleSubmit serves POST /api/v1/drafts/{id}/submit: sends the draft's
-// current version (If-Match) and answers the final state.
+// handleSubmit serves POST /api/v1/drafts/{id}/submit: delivers the
+// draft's current version (If-Match) and answers the final state, or the
+// delivery still pending when it outlasts the request.
 func (s *Server) handleSubmit(c echo.Context) error {
 	expected, err := ifMatch(c)
 	if err != nil {
@@ -66,22 +97,77 @@ func (s *Server) handleSubmit(c echo.Context) error {
 			return badJSON(err)
 		}
 	}
-	s.allowSubmitTime(c)
-	sub, err := s.drafts.Submit(c.Request().Context(), c.Param("id"),
-		draft.SubmitOptions{ExpectedVersion: expected, NewWorkflow: req.NewWorkflow, AfterUnknown: req.AfterUnknown}, s.author(c))
+	ctx, cancel := s.submitContext(c)
+	defer cancel()
+	sub, err := s.drafts.Submit(ctx, c.Param("id"), draft.SubmitOptions{ExpectedVersion: expected, NewWorkflow: req.NewWorkflow,
+		AfterUnknown: req.AfterUnknown, DeleteRemoved: req.DeleteRemoved, OverwriteLive: req.OverwriteLive}, s.author(c))
 	if err != nil {
 		return err
 	}
+	return s.sendSubmission(c, sub)
+}
+
+// sendSubmission answers a delivery: 200 once it ended, 202 while it is
+// still running (GET its URL to follow it).
+func (s *Server) sendSubmission(c echo.Context, sub draft.Submission) error {
+	status := http.StatusOK
+	if sub.State == draft.Pending {
+		status = http.StatusAccepted
+		c.Response().Header().Set("Location", "/api/v1/drafts/"+c.Param("id")+"/submissions/"+strconv.FormatInt(sub.ID, 10))
+	}
+	return c.JSON(status, map[string]any{"submission": toSubmissionJSON(sub, language(c))})
+}
+
+// handleGetSubmission serves GET /api/v1/drafts/{id}/submissions/{sid}:
+// one delivery with its steps.
+func (s *Server) handleGetSubmission(c echo.Context) error {
+	sub, err := s.drafts.Submission(c.Request().Context(), c.Param("id"), submissionID(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]any{"submission": toSubmissionJSON(sub, language(c))})
 }
 
-// allowSubmitTime lifts the server's read and write deadlines for a submit
-// request to what the call may take (every try, backoff, recording), so a
-// slow DataWorks never ends in a closed connection without a reply.
-func (s *Server) allowSubmitTime(c echo.Context) {
+// handleResume serves POST /api/v1/drafts/{id}/submissions/{sid}/resume:
+// goes on with a delivery that stopped part-way.
+func (s *Server) handleResume(c echo.Context) error {
+	ctx, cancel := s.submitContext(c)
+	defer cancel()
+	sub, err := s.drafts.Resume(ctx, c.Param("id"), submissionID(c))
+	if err != nil {
+		return err
+	}
+	return s.sendSubmission(c, sub)
+}
+
+func submissionID(c echo.Context) int64 {
+	id, _ := strconv.ParseInt(c.Param("sid"), 10, 64)
+	return id
+}
+
+// submitContext lifts the request's deadlines for a delivery and bounds
+// the wait for it a little below them: a delivery that takes longer goes
+// on, and the answer is its state so far.
+func (s *Server) submitContext(c echo.Context) (context.Context, context.CancelFunc) {
+	budget := s.allowSubmitTime(c)
+	if budget == 0 {
+		return context.WithCancel(c.Request().Context())
+	}
+	return context.WithTimeout(c.Request().Context(), budget-answerTime)
+}
+
+// answerTime is kept back from a submit request's deadline to answer it.
+const answerTime = 5 * time.Second
+
+// allowSubmitTime lifts the server's read and write deadlines for a
+// submit request to what one call may take (every try, backoff,
+// recording), so a slow DataWorks never ends in a closed connection
+// without a reply; it returns that budget.
+func (s *Server) allowSubmitTime(c echo.Context) time.Duration {
 	budget := s.drafts.SubmitDeadline()
 	if budget == 0 {
-		return // no submitter: the answer is immediate
+		return 0 // no submitter: the answer is immediate
 	}
 	deadline := time.Now().Add(budget)
 	rc := http.NewResponseController(c.Response())
@@ -92,6 +178,7 @@ func (s *Server) allowSubmitTime(c echo.Context) {
 	if err := rc.SetReadDeadline(deadline); err != nil {
 		s.log.Warn("cannot extend the read deadline of a submit request", "err", err)
 	}
+	return budget
 }
 
 // handleListSubmissions serves GET /api/v1/drafts/{id}/submissions.

@@ -113,14 +113,17 @@ func statusZH(status int) string {
 // fromDraft maps domain errors to statuses.
 func fromDraft(de *draft.Error) *Error {
 	status := map[draft.Code]int{
-		draft.NotFound:    http.StatusNotFound,
-		draft.Conflict:    http.StatusPreconditionFailed,
-		draft.Invalid:     http.StatusBadRequest,
-		draft.NotReady:    http.StatusUnprocessableEntity,
-		draft.InFlight:    http.StatusConflict,
-		draft.Submitted:   http.StatusConflict,
-		draft.Unsure:      http.StatusConflict,
-		draft.Unavailable: http.StatusServiceUnavailable,
+		draft.NotFound:     http.StatusNotFound,
+		draft.Conflict:     http.StatusPreconditionFailed,
+		draft.Invalid:      http.StatusBadRequest,
+		draft.NotReady:     http.StatusUnprocessableEntity,
+		draft.InFlight:     http.StatusConflict,
+		draft.Submitted:    http.StatusConflict,
+		draft.Unsure:       http.StatusConflict,
+		draft.Unavailable:  http.StatusServiceUnavailable,
+		draft.LiveChanged:  http.StatusConflict,
+		draft.NotResumable: http.StatusConflict,
+		draft.Remote:       http.StatusBadGateway,
 	}[de.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError

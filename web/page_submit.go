@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,22 +13,44 @@ import (
 	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
+	"github.com/flowform/flowform/internal/kit"
 )
 
 func submissionRow(sub draft.Submission, lang i18n.Lang) components.SubmissionRow {
-	return components.SubmissionRow{ID: sub.ID, When: sub.CreatedAt.Format("2006-01-02 15:04:05 UTC"), State: sub.State,
+	row := components.SubmissionRow{ID: sub.ID, When: sub.CreatedAt.Format("2006-01-02 15:04:05 UTC"), State: sub.State,
 		Operation: sub.Operation, WorkflowID: sub.WorkflowID, RequestID: sub.RequestID, Error: strings.TrimSpace(sub.ErrorCode + " " + sub.Error),
-		Guidance: sub.Guidance.In(lang), Author: draft.AuthorName(sub.Author, lang), DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint}
+		Guidance: sub.Guidance.In(lang), Author: draft.AuthorName(sub.Author, lang), DraftVersion: sub.DraftVersion, Endpoint: sub.Endpoint,
+		Resumable: sub.Resumable()}
+	for _, st := range sub.Steps {
+		row.Steps = append(row.Steps, stepRow(st, lang))
+	}
+	return row
+}
+
+func stepRow(st draft.Step, lang i18n.Lang) components.StepRow {
+	return components.StepRow{Seq: st.Seq, Action: st.Action, Name: st.Name, Repair: st.Repair, ID: st.TargetID, State: st.State,
+		Tries: st.Tries, RequestID: st.RequestID, Error: strings.TrimSpace(st.ErrorCode + " " + st.Error), Note: st.Note.In(lang),
+		Spec: string(st.Spec)}
+}
+
+// submitOptions reads the analyst's choices from the confirm form (or,
+// for the page itself, its query).
+func submitOptions(c echo.Context) draft.SubmitOptions {
+	return draft.SubmitOptions{
+		NewWorkflow: c.FormValue("operation") == "new" || c.QueryParam("new") != "", AfterUnknown: c.FormValue("after_unknown") != "",
+		DeleteRemoved: c.FormValue("delete_removed") != "", OverwriteLive: c.FormValue("overwrite_live") != "",
+	}
 }
 
 // submitView builds the confirmation page; message explains a refused submit.
-func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (components.SubmitView, error) {
+func (s *Server) submitView(c echo.Context, message string, opts draft.SubmitOptions) (components.SubmitView, error) {
 	lang := language(c)
-	d, plan, err := s.drafts.Plan(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	d, plan, err := s.drafts.Plan(ctx, c.Param("id"), opts)
 	if err != nil {
 		return components.SubmitView{}, err
 	}
-	subs, err := s.drafts.Submissions(c.Request().Context(), c.Param("id"))
+	subs, err := s.drafts.Submissions(ctx, c.Param("id"))
 	if err != nil {
 		return components.SubmitView{}, err
 	}
@@ -36,9 +58,13 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 	v := components.SubmitView{
 		Page:    s.page(c, i18n.Text{EN: "Submit " + f.Name, ZH: "提交 " + f.Name}),
 		DraftID: d.ID, Name: f.Name, Version: d.Version, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.drafts.Endpoint(), Host: s.drafts.Target(d.Region),
-		CanUpdate: plan.Operation == draft.OpUpdate, WorkflowID: plan.WorkflowID, NewWorkflow: newWorkflow, Message: message,
-		AskUnknown: plan.LastAny != nil && plan.LastAny.State == draft.Unknown,
-		UpToDate:   plan.Last != nil && plan.Last.DraftVersion == d.Version,
+		CanUpdate: plan.Operation == draft.OpUpdate || opts.NewWorkflow && plan.Last != nil, WorkflowID: plan.WorkflowID, NewWorkflow: opts.NewWorkflow, Message: message,
+		AskUnknown:    plan.LastAny != nil && (plan.LastAny.State == draft.Unknown || plan.LastAny.State == draft.Partial),
+		UpToDate:      plan.Operation == draft.OpUpdate && plan.Last != nil && plan.Last.DraftVersion == d.Version,
+		DeleteRemoved: opts.DeleteRemoved, OverwriteLive: opts.OverwriteLive,
+	}
+	if v.NewWorkflow && v.WorkflowID == "" && plan.Last != nil {
+		v.WorkflowID = plan.Last.WorkflowID
 	}
 	if v.UpToDate && v.Message == "" {
 		v.Message = i18n.Sprintf("Version %d is already in DataWorks as workflow %s: edit the draft to send an update, or create another workflow.",
@@ -61,19 +87,25 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 		v.OutputsNote = i18n.Text{EN: "Output names must be unique in the workspace; FlowForm does not check existing workflows before sending (V18), DataWorks refuses duplicates at deploy time.",
 			ZH: "输出名称在工作空间内必须唯一；FlowForm 发送前不检查已有工作流（V18），DataWorks 会在发布时拒绝重复。"}.In(lang)
 	}
-	doc := d.Spec
-	if v.CanUpdate && !newWorkflow {
-		doc = d.Spec.Clone()
-		doc.SetWorkflowID(plan.WorkflowID)
+	for _, st := range plan.Steps {
+		v.Steps = append(v.Steps, stepRow(st, lang))
 	}
-	v.Spec = highlightJSON(doc.Indented())
-	compact := string(doc.Canonical())
-	op := "CreateWorkflowDefinition"
-	if v.CanUpdate && !newWorkflow {
-		op = "UpdateWorkflowDefinition"
+	for _, n := range plan.Removed {
+		v.Removed = append(v.Removed, components.RemovedRemote{Name: n.Name, ID: n.ID})
 	}
-	v.CLI = cliCommand(op, d.Region, d.ProjectID, plan.WorkflowID, compact)
-	v.GoSnippet = goSnippet(op, d.Region, s.drafts.Domain(d.Region), d.ProjectID, plan.WorkflowID, compact)
+	if live := plan.Live; live != nil {
+		v.LiveChecked, v.LiveError = true, live.Err
+		v.Console = changeViews(live.Console, lang)
+		v.WillChange = changeViews(live.Changes, lang)
+	}
+	v.Spec = highlightJSON(plan.Steps[0].Spec)
+	dl, err := s.drafts.Delivery(ctx, c.Param("id"))
+	if err != nil {
+		return components.SubmitView{}, err
+	}
+	calls := plan.Kit(d.Spec, dl, d.Spec.Kind() == flowspec.KindManual)
+	v.CLI = kit.CLI(d.Region, d.ProjectID, calls)
+	v.GoSnippet = kit.Go(d.Region, s.drafts.Domain(d.Region), d.ProjectID, calls)
 	if plan.Last != nil {
 		v.LastVersion = plan.Last.DraftVersion
 		if last, _, err := flowspec.Import(plan.Last.Spec); err == nil {
@@ -93,24 +125,24 @@ func (s *Server) submitView(c echo.Context, message string, newWorkflow bool) (c
 
 // handleSubmitPage serves GET /d/{id}/submit: the confirmation page.
 func (s *Server) handleSubmitPage(c echo.Context) error {
-	v, err := s.submitView(c, "", c.QueryParam("new") != "")
+	v, err := s.submitView(c, "", submitOptions(c))
 	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, components.Submit(v))
 }
 
-// handleSubmitPost serves POST /d/{id}/submit: submits, then shows the
+// handleSubmitPost serves POST /d/{id}/submit: delivers, then shows the
 // result page; a refused submit shows the confirmation page again.
 func (s *Server) handleSubmitPost(c echo.Context) error {
-	newWorkflow := c.FormValue("operation") == "new"
-	s.allowSubmitTime(c)
-	sub, err := s.drafts.Submit(c.Request().Context(), c.Param("id"), draft.SubmitOptions{
-		ExpectedVersion: pageVersion(c), NewWorkflow: newWorkflow, AfterUnknown: c.FormValue("after_unknown") != "",
-	}, s.author(c))
+	opts := submitOptions(c)
+	opts.ExpectedVersion = pageVersion(c)
+	ctx, cancel := s.submitContext(c)
+	defer cancel()
+	sub, err := s.drafts.Submit(ctx, c.Param("id"), opts, s.author(c))
 	var de *draft.Error
 	if errors.As(err, &de) && de.Code != draft.NotFound {
-		v, verr := s.submitView(c, de.Message.In(language(c)), newWorkflow)
+		v, verr := s.submitView(c, de.Message.In(language(c)), opts)
 		if verr != nil {
 			return verr
 		}
@@ -121,77 +153,31 @@ func (s *Server) handleSubmitPost(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d", c.Param("id"), sub.ID))
 }
 
-// handleSubmissionPage serves GET /d/{id}/submissions/{sid}: a result.
+// handleSubmissionPage serves GET /d/{id}/submissions/{sid}: a result,
+// step by step; it refreshes itself while the delivery runs.
 func (s *Server) handleSubmissionPage(c echo.Context) error {
-	id, _ := strconv.ParseInt(c.Param("sid"), 10, 64)
-	subs, err := s.drafts.Submissions(c.Request().Context(), c.Param("id"))
+	id := submissionID(c)
+	sub, err := s.drafts.Submission(c.Request().Context(), c.Param("id"), id)
 	if err != nil {
 		return err
 	}
-	lang := language(c)
-	for _, sub := range subs {
-		if sub.ID == id {
-			return render(c, http.StatusOK, components.Result(components.ResultView{
-				Page:    s.page(c, i18n.Sprintf("Submission %d", "提交 %d", id)),
-				DraftID: c.Param("id"), Submission: submissionRow(sub, lang)}))
-		}
-	}
-	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: i18n.Text{EN: "no such submission", ZH: "没有这条提交记录"}}
+	v := components.ResultView{Page: s.page(c, i18n.Sprintf("Submission %d", "提交 %d", id)),
+		DraftID: c.Param("id"), Submission: submissionRow(sub, language(c)), Message: c.QueryParam("message")}
+	return render(c, http.StatusOK, components.Result(v))
 }
 
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// handleResumePost serves POST /d/{id}/submissions/{sid}/resume.
+func (s *Server) handleResumePost(c echo.Context) error {
+	ctx, cancel := s.submitContext(c)
+	defer cancel()
+	sub, err := s.drafts.Resume(ctx, c.Param("id"), submissionID(c))
+	var de *draft.Error
+	if errors.As(err, &de) && de.Code != draft.NotFound {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d?message=%s", c.Param("id"), submissionID(c),
+			url.QueryEscape(de.Message.In(language(c)))))
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d", c.Param("id"), sub.ID))
 }
 
-// cliCommand is the aliyun CLI call equivalent to the submission. It names
-// no --version: the official CLI refuses any version its meta/versions.json
-// does not list ("unchecked version"), which has never listed
-// dataworks-public, and it already defaults to 2024-05-18 and POST.
-func cliCommand(op, region, projectID, workflowID, spec string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "aliyun dataworks-public %s --region %s \\\n  --ProjectId %s", op, shellQuote(region), shellQuote(projectID))
-	if op == "UpdateWorkflowDefinition" {
-		fmt.Fprintf(&b, " \\\n  --Id %s", shellQuote(workflowID))
-	}
-	fmt.Fprintf(&b, " \\\n  --Spec %s", shellQuote(spec))
-	return b.String()
-}
-
-// goSnippet is the same call with the Go SDK, as FlowForm makes it.
-func goSnippet(op, region, domain, projectID, workflowID, spec string) string {
-	idLine := ""
-	if op == "UpdateWorkflowDefinition" {
-		idLine = fmt.Sprintf("\treq.FormParams[\"Id\"] = %s\n", strconv.Quote(workflowID))
-	}
-	return fmt.Sprintf(`package main
-
-import (
-	"fmt"
-
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
-)
-
-func main() {
-	// Credentials from the default chain (ALIBABA_CLOUD_ACCESS_KEY_ID, …).
-	client, err := sdk.NewClientWithOptions(%[2]s, sdk.NewConfig().WithScheme(requests.HTTPS), nil)
-	if err != nil {
-		panic(err)
-	}
-	req := requests.NewCommonRequest()
-	req.Method = requests.POST
-	req.Scheme = requests.HTTPS
-	req.Domain = %[3]s
-	req.Version = "2024-05-18"
-	req.ApiName = %[1]s
-	req.FormParams["ProjectId"] = %[4]s
-%[5]s	req.FormParams["Spec"] = %[6]s
-	resp, err := client.ProcessCommonRequest(req)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(resp.GetHttpContentString())
-}
-`, strconv.Quote(op), strconv.Quote(region), strconv.Quote(domain), strconv.Quote(projectID), idLine, strconv.Quote(spec))
-}

@@ -68,4 +68,14 @@ func (s *Server) routes() {
 	e.GET("/d/:id/submit", s.handleSubmitPage, pageToken...)
 	e.POST("/d/:id/submit", s.handleSubmitPost, pageToken...)
 	e.GET("/d/:id/submissions/:sid", s.handleSubmissionPage, pageToken...)
+	e.POST("/d/:id/submissions/:sid/resume", s.handleResumePost, pageToken...)
+	e.GET("/api/v1/drafts/:id/submissions/:sid", s.handleGetSubmission, token...)
+	e.POST("/api/v1/drafts/:id/submissions/:sid/resume", s.handleResume, token...)
+
+	// Open from DataWorks: a workspace's workflows, and one opened as a
+	// new draft.
+	e.GET("/open", s.handleOpenPage, page...)
+	e.POST("/open", s.handleOpenPost, create...)
+	e.GET("/api/v1/dataworks/workflows", s.handleListWorkflows, apiGuard)
+	e.POST("/api/v1/dataworks/open", s.handleOpen, apiGuard, s.limitCreation)
 }

@@ -27,19 +27,23 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
 	// without them the client is always the direct peer.
 	TrustedProxies []*net.IPNet
+	// SandboxProjectID is the workspace whose demo workflows the sandbox
+	// holds, offered by "Open from DataWorks"; "" outside the sandbox.
+	SandboxProjectID string
 }
 
 // Server serves FlowForm's pages and JSON API.
 type Server struct {
-	echo       *echo.Echo
-	log        *slog.Logger
-	now        func() time.Time
-	drafts     Drafts
-	regions    []string
-	publicURL  string
-	authHeader string
-	misses     *clientLimiter // unknown tokens
-	creations  *clientLimiter // new drafts
+	echo           *echo.Echo
+	log            *slog.Logger
+	now            func() time.Time
+	drafts         Drafts
+	regions        []string
+	publicURL      string
+	authHeader     string
+	sandboxProject string
+	misses         *clientLimiter // unknown tokens
+	creations      *clientLimiter // new drafts
 	// trustsProxies is set when --trusted-proxies names any; without it a
 	// forwarded request is worth one warning.
 	trustsProxies  bool
@@ -56,7 +60,8 @@ type Server struct {
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{echo: echo.New(), log: cfg.Logger, now: cfg.Now, drafts: cfg.Drafts, regions: cfg.Regions,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"), authHeader: cfg.AuthHeader}
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), authHeader: cfg.AuthHeader,
+		sandboxProject: cfg.SandboxProjectID}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

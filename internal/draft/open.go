@@ -23,6 +23,9 @@ func (s *Service) Open(ctx context.Context, req OpenRequest, author string) (*Dr
 	if f := flowspec.CheckProjectID(req.ProjectID); f != nil || req.ProjectID == "" {
 		return nil, invalid("projectId: a workspace ProjectId is a positive whole number", "projectId：工作空间 ProjectId 是正整数")
 	}
+	if req.Region == "" {
+		req.Region = s.defaultRegion
+	}
 	if req.WorkflowID == "" || len(req.WorkflowID) > 64 {
 		return nil, invalid("workflowId: name the workflow to open", "workflowId：请指定要打开的工作流")
 	}
@@ -88,4 +91,12 @@ func remoteTrouble(err error) *Error {
 		return &Error{Code: NotFound, Message: i18n.Sprintf("DataWorks has no such workflow in this workspace (%s)", "此工作空间中没有该工作流（%s）", re.Code)}
 	}
 	return &Error{Code: Remote, Message: i18n.Sprintf("DataWorks could not be read: %s", "无法读取 DataWorks：%s", err.Error())}
+}
+
+// Delivery returns what the draft holds in DataWorks.
+func (s *Service) Delivery(ctx context.Context, token string) (Delivery, error) {
+	if _, err := s.lookup(ctx, token); err != nil {
+		return Delivery{}, err
+	}
+	return s.store.Delivery(ctx, key(token))
 }
