@@ -51,7 +51,7 @@ func spec() []byte {
 }
 
 func create() draft.SubmitRequest {
-	return draft.SubmitRequest{Operation: draft.OpCreate, ProjectID: "123456", Region: "cn-shanghai", Spec: spec()}
+	return draft.SubmitRequest{Action: draft.CreateWorkflow, ProjectID: "123456", Region: "cn-shanghai", Spec: spec()}
 }
 
 // noSecrets fails if any text holds a credential value, or a signature
@@ -75,7 +75,7 @@ func noSecrets(t *testing.T, texts ...string) {
 func TestSubmitCreates(t *testing.T) {
 	srv := fake(t, "")
 	res := client(srv, testSecret, Config{}).Submit(context.Background(), create())
-	if res.State != draft.Succeeded || res.WorkflowID != "4634978808809541235" || res.RequestID == "" {
+	if res.State != draft.Succeeded || res.ID != "4634978808809541235" || res.RequestID == "" {
 		t.Fatalf("%+v", res)
 	}
 	calls := srv.Calls()
@@ -89,13 +89,13 @@ func TestSubmitUpdates(t *testing.T) {
 	c := client(srv, testSecret, Config{})
 	created := c.Submit(context.Background(), create())
 	doc := flowspec.Blank("sales_daily")
-	doc.SetWorkflowID(created.WorkflowID)
-	res := c.Submit(context.Background(), draft.SubmitRequest{Operation: draft.OpUpdate, ProjectID: "123456", Region: "cn-shanghai",
-		WorkflowID: created.WorkflowID, Spec: doc.Canonical()})
+	doc.SetWorkflowID(created.ID)
+	res := c.Submit(context.Background(), draft.SubmitRequest{Action: draft.UpdateWorkflow, ProjectID: "123456", Region: "cn-shanghai",
+		ID: created.ID, Spec: doc.Canonical()})
 	calls := srv.Calls()
-	if res.State != draft.Succeeded || res.WorkflowID != created.WorkflowID || len(calls) != 2 ||
-		calls[1].Action != "UpdateWorkflowDefinition" || calls[1].ID != created.WorkflowID ||
-		!strings.Contains(calls[1].Spec, `"id":"`+created.WorkflowID+`"`) {
+	if res.State != draft.Succeeded || res.ID != created.ID || len(calls) != 2 ||
+		calls[1].Action != "UpdateWorkflowDefinition" || calls[1].ID != created.ID ||
+		!strings.Contains(calls[1].Spec, `"id":"`+created.ID+`"`) {
 		t.Fatalf("%+v %+v", res, calls)
 	}
 }

@@ -533,8 +533,8 @@ func (x *execution) verify(ctx context.Context, st *Step) bool {
 	}
 	got, err := x.s.submitter.Dependencies(ctx, x.sub.Region, x.sub.ProjectID, st.TargetID)
 	if err != nil {
-		st.Note = i18n.Text{EN: "Could not check the dependencies DataWorks recorded: " + err.Error() + ".",
-			ZH: "无法核对 DataWorks 记录的依赖：" + err.Error() + "。"}
+		st.Note = st.Note.Join(i18n.Text{EN: "Could not check the dependencies DataWorks recorded: " + err.Error() + ".",
+			ZH: "无法核对 DataWorks 记录的依赖：" + err.Error() + "。"})
 		return x.note(ctx, st)
 	}
 	var missing []string
@@ -544,11 +544,11 @@ func (x *execution) verify(ctx context.Context, st *Step) bool {
 		}
 	}
 	if len(missing) == 0 {
-		st.Note = i18n.Sprintf("DataWorks records its %d dependencies.", "DataWorks 已记录其 %d 个依赖。", len(want))
+		st.Note = st.Note.Join(i18n.Sprintf("DataWorks records its %d dependencies.", "DataWorks 已记录其 %d 个依赖。", len(want)))
 		return x.note(ctx, st)
 	}
-	st.Note = i18n.Sprintf("DataWorks dropped %d of its %d dependencies; a repair step sets them again.",
-		"DataWorks 丢弃了其 %[2]d 个依赖中的 %[1]d 个；修复步骤会重新设置。", len(missing), len(want))
+	st.Note = st.Note.Join(i18n.Sprintf("DataWorks dropped %d of its %d dependencies; a repair step sets them again.",
+		"DataWorks 丢弃了其 %[2]d 个依赖中的 %[1]d 个；修复步骤会重新设置。", len(missing), len(want)))
 	if !x.note(ctx, st) {
 		return false
 	}
@@ -578,7 +578,9 @@ func (s *Service) Recover(ctx context.Context) (int, error) {
 	for _, sub := range subs {
 		x, err := s.newExecution(ctx, &sub)
 		state := Partial
-		if err == nil {
+		if err != nil {
+			state = Unknown // the plan cannot be read: nothing can be looked up
+		} else {
 			for i := range sub.Steps {
 				st := &sub.Steps[i]
 				if st.State != StepSending && st.State != StepUnknown {

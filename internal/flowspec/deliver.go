@@ -120,7 +120,7 @@ func NodeUpdate(base, now []byte) (spec []byte, fields []string, ok bool) {
 			fields = append(fields, m.key)
 		}
 	}
-	sendDeps := compact(wasDeps) != compact(isDeps) && (isDeps != nil || wasDeps != nil)
+	sendDeps := dependsText(wasDeps) != dependsText(isDeps)
 	if len(fields) == 0 && !sendDeps {
 		return nil, nil, false
 	}
@@ -131,6 +131,15 @@ func NodeUpdate(base, now []byte) (spec []byte, fields []string, ok bool) {
 		fields = append(fields, "dependencies")
 	}
 	return nodeEnvelope(version, update, id, isDeps, sendDeps), fields, true
+}
+
+// dependsText is a depends list compared: none and an empty one are the
+// same.
+func dependsText(depends *node) string {
+	if depends == nil || len(depends.items) == 0 {
+		return "[]"
+	}
+	return compact(depends)
 }
 
 // RepairSpec is the UpdateNode spec that sets again the dependencies

@@ -76,3 +76,14 @@ func Negotiate(explicit, acceptLanguage string) Lang {
 	}
 	return best
 }
+
+// Join is t followed by more, separated by a space ("" parts dropped).
+func (t Text) Join(more Text) Text {
+	join := func(a, b string) string {
+		if a == "" || b == "" {
+			return a + b
+		}
+		return a + " " + b
+	}
+	return Text{EN: join(t.EN, more.EN), ZH: join(t.ZH, more.ZH)}
+}

@@ -305,7 +305,7 @@ func (s *Store) Delivery(ctx context.Context, key string) (draft.Delivery, error
 	} else if err != nil {
 		return dl, s.fail("read delivery", err)
 	}
-	rows, err := s.reader.QueryContext(ctx, `SELECT local_id, remote_id, name, sent FROM delivered_nodes WHERE draft_key = ? ORDER BY rowid`, key)
+	rows, err := s.reader.QueryContext(ctx, `SELECT local_id, remote_id, name, sent FROM delivered_nodes WHERE draft_key = ? ORDER BY local_id`, key)
 	if err != nil {
 		return dl, s.fail("read delivered nodes", err)
 	}
