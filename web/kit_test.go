@@ -4,8 +4,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,33 +16,6 @@ func runShell(script string) (string, error) {
 func parseGo(src string) error {
 	_, err := parser.ParseFile(token.NewFileSet(), "snippet.go", src, 0)
 	return err
-}
-
-func TestRequestKitIsQuotedCorrectly(t *testing.T) {
-	spec := `{"name":"it's a \"test\" $HOME ` + "`x`" + ` 销售"}`
-	cli := cliCommand("UpdateWorkflowDefinition", "cn-shanghai", "7", "4634978808809541235", spec)
-	if strings.Contains(cli, "--version") || strings.Contains(cli, "--method") {
-		t.Errorf("the official CLI refuses --version for dataworks-public: %s", cli)
-	}
-	i := strings.Index(cli, "--Spec ")
-	out, err := runShell("printf %s " + cli[i+len("--Spec "):])
-	if err != nil || out != spec {
-		t.Fatalf("shell read the quoted spec as %q (%v)", out, err)
-	}
-	src := goSnippet("UpdateWorkflowDefinition", "cn-shanghai", "dataworks.cn-shanghai.aliyuncs.com", "7", "4634978808809541235", spec)
-	if err := parseGo(src); err != nil {
-		t.Fatalf("Go snippet does not parse: %v\n%s", err, src)
-	}
-	if !strings.Contains(src, `req.FormParams["Id"] = "4634978808809541235"`) {
-		t.Error("update snippet lacks the Id")
-	}
-	m := regexp.MustCompile(`req.FormParams\["Spec"\] = (".*")`).FindStringSubmatch(src)
-	if m == nil {
-		t.Fatal("spec literal missing")
-	}
-	if back, err := strconv.Unquote(m[1]); err != nil || back != spec {
-		t.Fatalf("Go literal holds %q (%v)", back, err)
-	}
 }
 
 // TestSubmitRoutesExistWithoutSubmitter: a server whose submitter could

@@ -180,4 +180,3 @@ func (s *Server) handleResumePost(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d", c.Param("id"), sub.ID))
 }
-

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -67,12 +68,13 @@ func New(ctx context.Context, cfg Config, getenv func(string) string, log *slog.
 	}
 	a.server = &http.Server{
 		Handler: web.New(web.Config{
-			Logger:         log,
-			Drafts:         a.drafts,
-			Regions:        dataworks.Regions(),
-			PublicURL:      cfg.PublicURL,
-			AuthHeader:     cfg.AuthHeader,
-			TrustedProxies: proxies,
+			Logger:           log,
+			Drafts:           a.drafts,
+			Regions:          dataworks.Regions(),
+			PublicURL:        cfg.PublicURL,
+			AuthHeader:       cfg.AuthHeader,
+			TrustedProxies:   proxies,
+			SandboxProjectID: a.sandboxProject(),
 		}),
 		// The standard library's own messages (TLS handshakes, accept
 		// errors) go to the structured log too.
@@ -277,4 +279,13 @@ func (a *App) drainDeliveries() {
 		}
 		<-done
 	}
+}
+
+// sandboxProject is the workspace the sandbox's demo workflows are in, ""
+// outside the sandbox.
+func (a *App) sandboxProject() string {
+	if a.submitter == nil || a.submitter.Endpoint() != "sandbox" {
+		return ""
+	}
+	return strconv.FormatInt(dataworks.SandboxProjectID, 10)
 }

@@ -7,12 +7,21 @@ import (
 	"github.com/flowform/flowform/internal/dataworks/dataworkstest"
 )
 
+// SandboxProjectID is the workspace whose demo workflows the sandbox
+// holds, for "Open from DataWorks".
+const SandboxProjectID = dataworkstest.SandboxProjectID
+
 // NewSandbox runs the fake DataWorks endpoint in-process on a random
-// loopback port with generated credentials and returns a client for it:
-// submissions are validated and recorded but never reach Alibaba Cloud.
+// loopback port with generated credentials, holding a few demo workflows,
+// and returns a client for it: submissions are validated and recorded but
+// never reach Alibaba Cloud.
 func NewSandbox(cfg Config) (*Client, func() error, error) {
 	fake, err := dataworkstest.NewWithRandomCredentials()
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := fake.SeedSandbox(); err != nil {
+		fake.Close()
 		return nil, nil, err
 	}
 	cfg.Endpoint, cfg.Sandbox = fake.URL, true

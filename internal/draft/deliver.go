@@ -235,8 +235,8 @@ type execution struct {
 	doc    *flowspec.Document // the draft version delivered
 	dl     Delivery
 	manual bool
-	mapped *flowspec.Document        // doc with the ids known so far; nil when they changed
-	full   map[string][]byte         // each node's whole spec as last sent, for Delivery.Sent
+	mapped *flowspec.Document // doc with the ids known so far; nil when they changed
+	full   map[string][]byte  // each node's whole spec as last sent, for Delivery.Sent
 }
 
 func (s *Service) newExecution(ctx context.Context, sub *Submission) (*execution, error) {

@@ -205,7 +205,9 @@ func TestDeliveryCreatesUpdatesAndDeletes(t *testing.T) {
 	}
 	update := e.fake.Calls()[before:]
 	for _, c := range update {
-		var sent struct{ Spec struct{ Nodes []map[string]any } }
+		var sent struct {
+			Spec struct{ Nodes []map[string]any }
+		}
 		json.Unmarshal([]byte(c.Spec), &sent)
 		if c.Action == "UpdateNode" && (c.ID != nodes["dwd_orders"].ID || !strings.Contains(c.Spec, "SELECT 1;") || len(sent.Spec.Nodes) != 1 || len(sent.Spec.Nodes[0]) != 2) {
 			t.Errorf("UpdateNode %s sends %s: want only dwd_orders' changed code", c.ID, c.Spec)

@@ -90,7 +90,9 @@ type DeliveredNode struct {
 
 // For reports whether the delivery's workflow is the one a draft in this
 // workspace updates.
-func (dl Delivery) For(projectID string) bool { return dl.WorkflowID != "" && dl.ProjectID == projectID }
+func (dl Delivery) For(projectID string) bool {
+	return dl.WorkflowID != "" && dl.ProjectID == projectID
+}
 
 func (dl Delivery) node(local string) (DeliveredNode, bool) {
 	for _, n := range dl.Nodes {
@@ -182,9 +184,14 @@ type WorkflowPage struct {
 	Total     int
 }
 
-// liveDocument assembles what Fetch read into one document.
+// liveDocument assembles what Fetch read into one document, read again
+// from its bytes as a stored draft is, so that both compare equal.
 func liveDocument(definition []byte, nodes [][]byte) (*flowspec.Document, error) {
 	doc, _, err := flowspec.Assemble(definition, nodes)
+	if err != nil {
+		return nil, err
+	}
+	doc, _, err = flowspec.Import(doc.Canonical())
 	return doc, err
 }
 

@@ -102,7 +102,9 @@ type Submission struct {
 }
 
 // Resumable reports whether the delivery stopped part-way and can go on.
-func (s Submission) Resumable() bool { return s.State == Partial || s.State == Unknown && s.unsettled() >= 0 }
+func (s Submission) Resumable() bool {
+	return s.State == Partial || s.State == Unknown && s.unsettled() >= 0
+}
 
 // unsettled is the index of the first step not finished, or -1.
 func (s Submission) unsettled() int {
@@ -153,7 +155,7 @@ const (
 	Unsure      Code = "unknown_outcome"
 	// LiveChanged: the workflow was changed in DataWorks since this draft
 	// last delivered or opened it; sending over it needs OverwriteLive.
-	LiveChanged Code = "live_changed"
+	LiveChanged  Code = "live_changed"
 	NotResumable Code = "not_resumable"
 )
 
@@ -241,4 +243,3 @@ func (s *Service) unavailable() *Error {
 	return &Error{Code: Unavailable, Message: i18n.Sprintf("submission is not available on this server (%s); nothing was sent. The operator must fix the configuration and restart FlowForm.",
 		"此服务器当前无法提交（%s）；未发送任何内容。需由运维修正配置并重启 FlowForm。", why)}
 }
-

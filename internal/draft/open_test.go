@@ -1,5 +1,17 @@
 package draft_test
 
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/flowform/flowform/internal/dataworks"
+	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/flowspec"
+)
+
 // TestOpenFromDataWorks: a workflow made in the console opens as a draft
 // holding what DataWorks holds; submitting it unchanged updates no node; a
 // console edit after opening is reported, and sending over it needs the
@@ -39,7 +51,7 @@ func TestOpenFromDataWorks(t *testing.T) {
 
 	_, plan, err := e.svc.Plan(context.Background(), d.ID, draft.SubmitOptions{})
 	if err != nil || plan.Operation != draft.OpUpdate || plan.WorkflowID != seeded || len(plan.Steps) != 1 {
-		t.Fatalf("plan for an unchanged opened draft: %s %v (%v)", plan.Operation, plan.Steps, err)
+		t.Fatalf("plan for an unchanged opened draft: %s %v (%v)", plan.Operation, stepStates(draft.Submission{Steps: plan.Steps}), err)
 	}
 	if plan.Live == nil || plan.Live.Err != "" || len(plan.Live.Console) != 0 {
 		t.Fatalf("live report: %+v", plan.Live)
@@ -73,4 +85,3 @@ func TestOpenFromDataWorks(t *testing.T) {
 		t.Fatalf("overwrite: %s", sub.State)
 	}
 }
-
