@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // CreateNode's Scene values, each with the spelling ListNodes' Scene
@@ -255,7 +256,7 @@ func (s *Server) createNode(q *request) (map[string]any, *apiError) {
 			return nil, invalid("workflow %s is a ManualWorkflow: create its nodes with Scene DATAWORKS_MANUAL_WORKFLOW", wf.id)
 		}
 	}
-	now := later(0)
+	now := time.Now().UnixMilli()
 	n := &node{id: s.newID(), projectID: projectID, containerID: containerID, scene: scene, obj: clone(ns.node), created: now, modified: now}
 	s.settle(n, wf)
 	if !q.b.DropDependency {

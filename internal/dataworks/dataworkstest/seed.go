@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"time"
 )
 
 // SandboxProjectID is the project SeedSandbox fills.
@@ -100,7 +101,7 @@ func (s *Server) SeedWorkflow(projectID int64, doc []byte) (workflowID string, n
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := later(0)
+	now := time.Now().UnixMilli()
 	w := &workflow{id: s.newID(), projectID: projectID, kind: kind, skeleton: skeleton, obj: obj, created: now, modified: now}
 	oldID := str(obj, "id")
 	if w.name() == "" {

@@ -20,9 +20,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,6 +215,7 @@ func invalid(format string, a ...any) *apiError {
 	return &apiError{400, "InvalidParameter", fmt.Sprintf(format, a...)}
 }
 
+// ServeHTTP answers one OpenAPI call and records it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.inFlight++
@@ -352,7 +355,7 @@ func (s *Server) handle(r *http.Request, call *Call) (map[string]any, *apiError)
 		if r.Method != http.MethodPost {
 			return nil, invalid("%s is a write operation: send it as POST with its parameters in a form body, not as %s", call.Action, r.Method)
 		}
-		for k := range query {
+		for _, k := range slices.Sorted(maps.Keys(query)) {
 			if _, ok := common[k]; !ok {
 				return nil, invalid("parameter %s of %s belongs in the form body, not in the query string", k, call.Action)
 			}
@@ -366,7 +369,8 @@ func (s *Server) handle(r *http.Request, call *Call) (map[string]any, *apiError)
 		if r.Method != http.MethodGet {
 			return nil, invalid("%s is a read operation: send it as GET with all parameters in the query string, not as %s", call.Action, r.Method)
 		}
-		for k := range form {
+		if len(form) > 0 {
+			k := slices.Sorted(maps.Keys(form))[0]
 			return nil, invalid("%s is a read operation: parameter %s belongs in the query string, not in a body", call.Action, k)
 		}
 		for k, v := range query {

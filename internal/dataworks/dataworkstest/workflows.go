@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The workflow types, from a Spec's kind (ListWorkflowDefinitions' Type).
@@ -149,7 +150,7 @@ func (s *Server) createWorkflow(q *request) (map[string]any, *apiError) {
 	skeleton, obj := splitWorkflow(doc)
 	// The work happens even if the caller stops waiting.
 	s.mu.Lock()
-	now := later(0)
+	now := time.Now().UnixMilli()
 	w := &workflow{id: s.newID(), projectID: projectID, kind: str(doc, "kind"), skeleton: skeleton, obj: obj, created: now, modified: now}
 	w.setID()
 	s.workflows[w.id] = w
