@@ -125,15 +125,15 @@ func TestCredentialsTakeTheRealSDKPath(t *testing.T) {
 		t.Fatalf("submit: %d %+v", status, res)
 	}
 	wf := res.Submission.WorkflowID
-	if calls := fake.Calls(); len(calls) != 1 || calls[0].WorkflowID != wf || calls[0].ProjectID != 123456 {
+	if calls := writes(fake); len(calls) != 1 || calls[0].WorkflowID != wf || calls[0].ProjectID != 123456 {
 		t.Fatalf("calls %+v", calls)
 	}
-	if status, res := app.submit(t, d.ID, 1, ""); status != 409 || res.Error.Code != "already_submitted" || len(fake.Calls()) != 1 {
+	if status, res := app.submit(t, d.ID, 1, ""); status != 409 || res.Error.Code != "already_submitted" || len(writes(fake)) != 1 {
 		t.Fatalf("resubmitting the same version: %d %+v", status, res)
 	}
 	app.describe(t, d, 1, "v2")
 	status, res = app.submit(t, d.ID, 2, "")
-	calls := fake.Calls()
+	calls := writes(fake)
 	if status != 200 || res.Submission.Operation != "update" || res.Submission.WorkflowID != wf || len(calls) != 2 ||
 		calls[1].Action != "UpdateWorkflowDefinition" || calls[1].ID != wf || !strings.Contains(calls[1].Spec, `"id":"`+wf+`"`) {
 		t.Fatalf("update: %d %+v %+v", status, res, calls)
@@ -171,9 +171,11 @@ func TestSubmitRefusesWhatCannotBeSent(t *testing.T) {
 	}
 }
 
-// TestSubmissionOutcomes: each way a call can end, with the state
-// recorded, the calls DataWorks saw, and whether submitting again is
-// allowed without saying "I checked DataWorks" (unknown outcomes are not).
+// TestSubmissionOutcomes: each way the workflow call can end, with the
+// state recorded, the calls DataWorks saw, and whether submitting again is
+// allowed without saying "I checked DataWorks". A call that may have been
+// carried out is looked up in DataWorks (ListWorkflowDefinitions): found,
+// the workflow is adopted; only when looking fails too is it unknown.
 func TestSubmissionOutcomes(t *testing.T) {
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -181,31 +183,35 @@ func TestSubmissionOutcomes(t *testing.T) {
 	}
 	refused := "http://" + closed.Addr().String()
 	closed.Close()
+	gateway := dataworkstest.Behavior{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"}
 	tests := []struct {
 		name     string
 		endpoint string // "" for the fake
 		behavior dataworkstest.Behavior
+		lookup   bool // the lookup fails too
 		update   bool // submit an update of a created workflow
 		state    string
+		step     string // the workflow step's state
 		code     string
-		calls    int
+		calls    int // calls of the workflow operation
 		resend   bool
 		guidance string
 	}{
 		{name: "update answers Success false", update: true, behavior: dataworkstest.Behavior{NotApplied: true},
-			state: "failed", code: "UpdateNotApplied", calls: 1, resend: true, guidance: "did not succeed"},
-		{name: "502 with an HTML page", behavior: dataworkstest.Behavior{Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"},
-			state: "unknown", code: "HTTP502", calls: 1, guidance: "may have executed"},
+			state: "failed", step: "failed", code: "UpdateNotApplied", calls: 1, resend: true, guidance: "did not succeed"},
+		{name: "502 with an HTML page", behavior: gateway, state: "succeeded", step: "adopted", code: "HTTP502", calls: 1, guidance: "Done"},
 		{name: "504 gateway timeout", behavior: dataworkstest.Behavior{Status: 504, Body: "<html>Gateway Time-out</html>"},
-			state: "unknown", code: "HTTP504", calls: 1, guidance: "may have executed"},
+			state: "succeeded", step: "adopted", code: "HTTP504", calls: 1, guidance: "Done"},
 		{name: "plain-text 500", behavior: dataworkstest.Behavior{Status: 500, Body: "Internal Server Error"},
-			state: "unknown", code: "HTTP500", calls: 1, guidance: "may have executed"},
-		{name: "JSON InternalError", behavior: dataworkstest.Behavior{Fail: true},
-			state: "unknown", code: "InternalError", calls: 1, guidance: "may have executed"},
+			state: "succeeded", step: "adopted", code: "HTTP500", calls: 1, guidance: "Done"},
+		{name: "JSON InternalError before any work", behavior: dataworkstest.Behavior{Fail: true},
+			state: "succeeded", step: "succeeded", calls: 2, guidance: "Done"},
 		{name: "hang past the timeout", behavior: dataworkstest.Behavior{Sleep: 2500 * time.Millisecond},
-			state: "unknown", code: "Timeout", calls: 1, guidance: "may have executed"},
-		{name: "connection refused", endpoint: refused, state: "failed", code: "ConnectFailed", resend: true, guidance: "nothing was sent"},
-		{name: "DNS failure", endpoint: "http://flowform-test.invalid", state: "failed", code: "DNSFailure", resend: true, guidance: "nothing was sent"},
+			state: "succeeded", step: "adopted", code: "Timeout", calls: 1, guidance: "Done"},
+		{name: "502 and the lookup fails", behavior: gateway, lookup: true,
+			state: "unknown", step: "unknown", code: "HTTP502", calls: 1, guidance: "Unknown — check DataWorks"},
+		{name: "connection refused", endpoint: refused, state: "failed", step: "failed", code: "ConnectFailed", resend: true, guidance: "nothing was sent"},
+		{name: "DNS failure", endpoint: "http://flowform-test.invalid", state: "failed", step: "failed", code: "DNSFailure", resend: true, guidance: "nothing was sent"},
 	}
 	env := withCredentials(t)
 	for _, tt := range tests {
@@ -217,28 +223,42 @@ func TestSubmissionOutcomes(t *testing.T) {
 			}
 			app := start(t, env, "--dataworks-endpoint", endpoint, "--dataworks-timeout", "1s")
 			d := app.createDraft(t, `{"projectId":"123456","template":"daily","name":"outcome"}`)
-			version, before := int64(1), 0
+			version, action := int64(1), "CreateWorkflowDefinition"
 			if tt.update {
 				if status, res := app.submit(t, d.ID, 1, ""); status != 200 || res.Submission.State != "succeeded" {
 					t.Fatalf("create: %d %+v", status, res)
 				}
 				app.describe(t, d, 1, "changed")
-				version, before = 2, 1
+				version, action = 2, "UpdateWorkflowDefinition"
 			}
-			fake.Script(tt.behavior)
+			fake.Fault(action, fake.Count(action)+1, tt.behavior)
+			if tt.lookup {
+				fake.Fault("ListWorkflowDefinitions", 1, dataworkstest.Behavior{Fail: true})
+			}
 			status, res := app.submit(t, d.ID, version, "")
-			if status != 200 || res.Submission.State != tt.state || res.Submission.Error == nil || res.Submission.Error.Code != tt.code ||
+			step := res.Submission.Steps[0]
+			if status != 200 || res.Submission.State != tt.state || step.State != tt.step || (tt.code != "" && (step.Error == nil || step.Error.Code != tt.code)) ||
 				!strings.Contains(res.Submission.Guidance, tt.guidance) {
 				t.Fatalf("got %d %+v", status, res)
+			}
+			if res.Submission.State == "failed" && (res.Submission.Error == nil || res.Submission.Error.Code != tt.code) {
+				t.Errorf("the failed submission does not carry the error: %+v", res.Submission)
 			}
 			if tt.update && res.Submission.RequestID == "" {
 				t.Error("the RequestId of the refused update is not recorded")
 			}
-			eventually(t, "the fake to finish", func() bool { return len(fake.Calls()) == before+tt.calls })
+			eventually(t, "the fake to finish", func() bool { return fake.Pending() == 0 })
+			if n := fake.Count(action); n-btoi(tt.update && action == "CreateWorkflowDefinition") != tt.calls+btoi(tt.update)*0 && !tt.update || tt.update && n != tt.calls {
+				t.Errorf("%s called %d times, want %d", action, n, tt.calls)
+			}
 			list := app.do(t, "GET", "/api/v1/drafts/"+d.ID+"/submissions", "", nil)
 			if !strings.Contains(string(list.body), `"state":"`+tt.state+`"`) {
 				t.Errorf("recorded: %s", list.body)
 			}
+			if tt.state == "succeeded" {
+				return
+			}
+			before := len(writes(fake))
 			status, again := app.submit(t, d.ID, version, "")
 			if tt.resend && (status != 200 || again.Error.Code != "") {
 				t.Errorf("submitting again after %s was refused: %d %+v", tt.state, status, again)
@@ -246,11 +266,29 @@ func TestSubmissionOutcomes(t *testing.T) {
 			if !tt.resend && (status != 409 || again.Error.Code != "unknown_outcome") {
 				t.Errorf("submitting again after %s without confirmation: %d %+v", tt.state, status, again)
 			}
-			if !tt.resend && len(fake.Calls()) != before+tt.calls {
-				t.Errorf("a refused resubmit reached DataWorks: %d calls", len(fake.Calls()))
+			if !tt.resend && len(writes(fake)) != before {
+				t.Errorf("a refused resubmit reached DataWorks: %d writes", len(writes(fake))-before)
 			}
 		})
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// writes are the write calls the fake received, in order.
+func writes(fake *dataworkstest.Server) []dataworkstest.Call {
+	var out []dataworkstest.Call
+	for _, c := range fake.Calls() {
+		if c.Method == http.MethodPost {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // TestThrottlingIsRetriedThenGivenUp: throttled calls were refused before
@@ -261,34 +299,44 @@ func TestThrottlingIsRetriedThenGivenUp(t *testing.T) {
 	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
 	d := app.createDraft(t, `{"projectId":"7","template":"hourly"}`)
 	throttle := dataworkstest.Behavior{Throttle: true}
-	fake.Script(throttle, throttle, throttle)
+	for n := 1; n <= 3; n++ {
+		fake.Fault("CreateWorkflowDefinition", n, throttle)
+	}
 	status, res := app.submit(t, d.ID, 1, "")
 	if status != 200 || res.Submission.State != "failed" || res.Submission.Error.Code != "Throttling.User" ||
-		!strings.Contains(res.Submission.Guidance, "throttling") || len(fake.Calls()) != 3 {
-		t.Fatalf("throttled: %d %+v after %d calls", status, res, len(fake.Calls()))
+		!strings.Contains(res.Submission.Guidance, "throttling") || len(writes(fake)) != 3 || res.Submission.Steps[0].Tries != 3 {
+		t.Fatalf("throttled: %d %+v after %d calls", status, res, len(writes(fake)))
 	}
-	if status, res := app.submit(t, d.ID, 1, ""); status != 200 || res.Submission.State != "succeeded" || len(fake.Calls()) != 4 {
+	if status, res := app.submit(t, d.ID, 1, ""); status != 200 || res.Submission.State != "succeeded" || len(writes(fake)) != 4 {
 		t.Fatalf("after throttling: %d %+v", status, res)
 	}
 }
 
-// TestUnknownIsSentAgainOnlyAfterConfirmation: a call past the timeout is
-// unknown (the fake did create the workflow); FlowForm does not send again
-// until the analyst says they checked.
+// TestUnknownIsSentAgainOnlyAfterConfirmation: a call past the timeout
+// whose lookup fails too is unknown (the fake did create the workflow);
+// FlowForm does not start a new delivery until the analyst says they
+// checked, and resuming looks again and adopts the workflow.
 func TestUnknownIsSentAgainOnlyAfterConfirmation(t *testing.T) {
 	fake := newFake(t)
 	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL, "--dataworks-timeout", "1s")
 	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
-	fake.Script(dataworkstest.Behavior{Sleep: 1500 * time.Millisecond})
-	if status, res := app.submit(t, d.ID, 1, ""); status != 200 || res.Submission.State != "unknown" {
+	fake.Fault("CreateWorkflowDefinition", 1, dataworkstest.Behavior{Sleep: 1500 * time.Millisecond})
+	fake.Fault("ListWorkflowDefinitions", 1, dataworkstest.Behavior{Fail: true})
+	status, res := app.submit(t, d.ID, 1, "")
+	if status != 200 || res.Submission.State != "unknown" || !res.Submission.Resumable {
 		t.Fatalf("%d %+v", status, res)
 	}
-	eventually(t, "the fake to create the workflow", func() bool { calls := fake.Calls(); return len(calls) == 1 && calls[0].WorkflowID != "" })
-	if status, res := app.submit(t, d.ID, 1, ""); status != 409 || res.Error.Code != "unknown_outcome" || len(fake.Calls()) != 1 {
+	eventually(t, "the fake to create the workflow", func() bool { calls := writes(fake); return len(calls) == 1 && calls[0].WorkflowID != "" })
+	if status, res := app.submit(t, d.ID, 1, ""); status != 409 || res.Error.Code != "unknown_outcome" || len(writes(fake)) != 1 {
 		t.Fatalf("resend without confirmation: %d %+v", status, res)
 	}
-	if status, res := app.submit(t, d.ID, 1, `{"afterUnknown":true}`); status != 200 || res.Submission.State != "succeeded" || len(fake.Calls()) != 2 {
-		t.Fatalf("confirmed resend: %d %+v", status, res)
+	resume := app.do(t, "POST", fmt.Sprintf("/api/v1/drafts/%s/submissions/%d/resume", d.ID, res.Submission.ID), "", nil)
+	if resume.status != 200 || !strings.Contains(string(resume.body), `"state":"succeeded"`) || !strings.Contains(string(resume.body), `"state":"adopted"`) || len(writes(fake)) != 1 {
+		t.Fatalf("resume: %d %s (%d writes)", resume.status, resume.body, len(writes(fake)))
+	}
+	app.describe(t, d, 1, "again")
+	if status, res := app.submit(t, d.ID, 2, ""); status != 200 || res.Submission.Operation != "update" || len(writes(fake)) != 2 {
+		t.Fatalf("after the resume the adopted workflow is updated: %d %+v", status, res)
 	}
 }
 
@@ -298,7 +346,7 @@ func TestConcurrentSubmitsOfOneDraftMakeOneCall(t *testing.T) {
 	fake := newFake(t)
 	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
 	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
-	fake.Script(dataworkstest.Behavior{Sleep: 300 * time.Millisecond})
+	fake.Fault("CreateWorkflowDefinition", 1, dataworkstest.Behavior{Sleep: 300 * time.Millisecond})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	statuses := map[int]int{}
@@ -314,7 +362,7 @@ func TestConcurrentSubmitsOfOneDraftMakeOneCall(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := len(fake.Calls()); n != 1 || statuses[200] != 1 || statuses[409] != 19 {
+	if n := len(writes(fake)); n != 1 || statuses[200] != 1 || statuses[409] != 19 {
 		t.Fatalf("%d calls, statuses %v", n, statuses)
 	}
 }

@@ -329,8 +329,10 @@ func (x *execution) step(ctx context.Context, i int) bool {
 			return x.stop(ctx, st, Failed)
 		}
 		if res.ErrorCode == "Shutdown" {
-			// FlowForm is stopping: the step stays "sending", and the next
-			// start settles it by looking.
+			// FlowForm is stopping: the step stays "sending" and the
+			// delivery pending, and the next start settles it by looking.
+			x.sub.Guidance = stopping
+			_ = x.s.store.FinishSubmission(ctx, *x.sub)
 			return false
 		}
 		switch x.reconcile(ctx, st) {
@@ -412,7 +414,7 @@ func (x *execution) record(ctx context.Context, st *Step) bool {
 			x.dl = Delivery{}
 		}
 		x.dl.ProjectID, x.dl.Region, x.dl.WorkflowID = x.sub.ProjectID, x.sub.Region, st.TargetID
-		x.sub.WorkflowID = st.TargetID
+		x.sub.WorkflowID, x.sub.RequestID = st.TargetID, st.RequestID
 	case CreateNode, UpdateNode:
 		if st.Repair {
 			break
@@ -679,4 +681,8 @@ func (st Step) successGuidance(sandbox bool, op string) i18n.Text {
 		ZH: "完成：工作流及其节点已在 DataWorks 中。准备好后在 Data Studio 中发布。"}
 }
 
-var waiting = i18n.Text{EN: "Delivering to DataWorks.", ZH: "正在提交到 DataWorks。"}
+var (
+	waiting  = i18n.Text{EN: "Delivering to DataWorks.", ZH: "正在提交到 DataWorks。"}
+	stopping = i18n.Text{EN: "FlowForm was stopped during this delivery, so the call in flight may or may not have been carried out. When FlowForm starts again it looks that step up in DataWorks; then resume the delivery from this page.",
+		ZH: "此次提交进行中 FlowForm 被停止，进行中的调用可能已执行也可能没有。FlowForm 再次启动时会在 DataWorks 中查找该步骤；之后可在此页继续提交。"}
+)

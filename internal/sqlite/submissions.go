@@ -75,7 +75,7 @@ func (s *Store) FinishSubmission(ctx context.Context, sub draft.Submission) erro
 		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = ?, workflow_id = ?, request_id = ?, http_status = ?,
 			error_code = ?, error_message = ?, guidance_en = ?, guidance_zh = ?, finished_at = ? WHERE id = ? AND state = 'pending'`,
 			sub.State, sub.WorkflowID, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.Guidance.EN, sub.Guidance.ZH,
-			sub.FinishedAt.UnixMilli(), sub.ID))
+			millis(sub.FinishedAt), sub.ID))
 	})
 }
 
