@@ -54,11 +54,12 @@ flowform_fail() {
 		}
 		// The answer is kept before it is read: in VAR=$(aliyun … | sed …)
 		// a failed call would be hidden behind sed's success.
-		fmt.Fprintf(&b, "flowform_answer=$(aliyun dataworks-public %s --region %s \\\n  --ProjectId %s", c.Action, shellWord(region, nil), shellWord(projectID, nil))
+		fmt.Fprintf(&b, "flowform_answer=$(aliyun dataworks-public %s --region %s \\\n  --ProjectId %s", shellWord(c.Action, nil), shellWord(region, nil), shellWord(projectID, nil))
 		for _, p := range params(c) {
 			fmt.Fprintf(&b, " \\\n  --%s %s", p.key, shellWord(p.value, known))
 		}
-		b.WriteString(")\nprintf '%s\\n' \"$flowform_answer\"\n")
+		fmt.Fprintf(&b, ") ||\n  flowform_fail %s\n", shellWord(name+": the call failed (the CLI said why above); nothing after it was sent", nil))
+		b.WriteString("printf '%s\\n' \"$flowform_answer\"\n")
 		if c.Captures != "" {
 			v := shellVar(c.Captures)
 			fmt.Fprintf(&b, "%s=$(flowform_id \"$flowform_answer\")\n", v)
@@ -73,13 +74,15 @@ flowform_fail() {
 	return b.String()
 }
 
-// shellWord quotes v as one shell word: literal runs in single quotes,
-// where nothing is special but the quote itself (which closes them, is
-// written escaped, and opens them again), and each placeholder of a known
-// variable as "$VAR" between them.
+// shellWord quotes v as one shell word: literal text in single quotes,
+// inside which nothing is special, each single quote itself as \' between
+// them, and each placeholder of a known variable as "$VAR".
 func shellWord(v string, known []string) string {
 	if v == "" {
 		return "''"
+	}
+	if plain(v) {
+		return v // an action, a region, a Scene: easier to read unquoted
 	}
 	var b strings.Builder
 	for _, p := range pieces(v, known) {
@@ -87,9 +90,27 @@ func shellWord(v string, known []string) string {
 			b.WriteString(`"$` + shellVar(p.name) + `"`)
 			continue
 		}
-		b.WriteString("'" + strings.ReplaceAll(p.text, "'", `'\''`) + "'")
+		for i, run := range strings.Split(p.text, "'") {
+			if i > 0 {
+				b.WriteString(`\'`)
+			}
+			if run != "" {
+				b.WriteString("'" + run + "'")
+			}
+		}
 	}
 	return b.String()
+}
+
+// plain reports whether v is letters, digits, '_', and '-' or '.' after
+// the first, which no shell treats specially.
+func plain(v string) bool {
+	for i, c := range []byte(v) {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || i > 0 && (c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
 }
 
 // shellVar is the shell variable holding a captured Id: the capture's

@@ -141,16 +141,25 @@ func runScript(t *testing.T, shell []string, script string, env ...string) scrip
 }
 
 func TestShellWordSurvivesTheShell(t *testing.T) {
-	for _, v := range []string{tricky, "", "'", "''", `\`, "\n", "-n", "@@flowform:@@", wf} {
-		out, err := exec.Command("sh", "-c", "printf %s "+shellWord(v, nil)).Output()
-		if err != nil || string(out) != v {
+	dir := t.TempDir()
+	printf := func(script string) (string, error) {
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	for _, v := range []string{tricky, "", "'", "''", `\`, "\n", "-n", "@@flowform:@@", wf, "cn-shanghai", "a.b", "~", "*", "a=b", "#x"} {
+		if out, err := printf("printf %s " + shellWord(v, nil)); err != nil || out != v {
 			t.Errorf("sh read %q as %q (%v)", v, out, err)
 		}
 	}
 	v := "'" + node3 + "'" + tricky + node3 + `"` + node3
-	out, err := exec.Command("sh", "-c", "NODE_3='4634978808809541233'; printf %s "+shellWord(v, []string{"NODE_3"})).Output()
-	if want := strings.ReplaceAll(v, node3, "4634978808809541233"); err != nil || string(out) != want {
+	out, err := printf("NODE_3='4634978808809541233'; printf %s " + shellWord(v, []string{"NODE_3"}))
+	if want := strings.ReplaceAll(v, node3, "4634978808809541233"); err != nil || out != want {
 		t.Errorf("sh read the spliced word as %q, want %q (%v)", out, want, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PWNED")); err == nil {
+		t.Error("a value ran a command")
 	}
 }
 
@@ -228,7 +237,7 @@ func TestScriptStopsAtTheFirstFailure(t *testing.T) {
 		calls int
 		say   string
 	}{
-		{"KIT_FAIL_AT=2", 2, "ERROR: SDK.ServerError"},
+		{"KIT_FAIL_AT=2", 2, "ERROR: SDK.ServerError\n2/6 CreateNode a'b: the call failed"},
 		{"KIT_ANSWER=none", 1, "1/6 CreateWorkflowDefinition 日报 $(touch PWNED): DataWorks answered without an Id"},
 		{"KIT_ANSWER=false", 1, "answered without an Id"},
 	} {
