@@ -114,7 +114,7 @@ func TestMain(m *testing.M) {
 // env is the environment a kit runs in: the fake's credentials in the
 // SDK's default chain, and nothing of this machine's that could send the
 // calls elsewhere (proxies, profiles, instance metadata, SDK debug output).
-func env(endpoint string, extra ...string) []string {
+func env(t *testing.T, endpoint string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -123,8 +123,7 @@ func env(endpoint string, extra ...string) []string {
 		}
 		out = append(out, kv)
 	}
-	home, _ := os.MkdirTemp("", "kit-home-")
-	return append(out, "HOME="+home, EndpointVar+"="+endpoint, "ALIBABA_CLOUD_ACCESS_KEY_ID="+keyID,
+	return append(out, "HOME="+t.TempDir(), EndpointVar+"="+endpoint, "ALIBABA_CLOUD_ACCESS_KEY_ID="+keyID,
 		"ALIBABA_CLOUD_ACCESS_KEY_SECRET="+secret, "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
 }
 
@@ -144,7 +143,7 @@ var kits = []kit{{"go", runGo}, {"cli", runCLI}}
 // runGo runs the Go program generated for calls.
 func runGo(t *testing.T, calls []draft.KitCall, endpoint string) run {
 	program := build(t, "", Go("cn-shanghai", "dataworks.cn-shanghai.aliyuncs.com", "7", calls))
-	return runCmd(exec.Command(program), env(endpoint))
+	return runCmd(exec.Command(program), env(t, endpoint))
 }
 
 // runCLI runs the script generated for calls with the stand-in aliyun
@@ -159,12 +158,7 @@ func runCLI(t *testing.T, calls []draft.KitCall, endpoint string) run {
 	if err := os.WriteFile(script, []byte(CLI("cn-shanghai", "7", calls)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := env(endpoint)
-	for i, kv := range e {
-		if p, ok := strings.CutPrefix(kv, "PATH="); ok {
-			e[i] = "PATH=" + dir + string(os.PathListSeparator) + p
-		}
-	}
+	e := append(env(t, endpoint), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH")) // the last PATH wins
 	return runCmd(exec.Command("sh", script), e)
 }
 
