@@ -207,6 +207,13 @@ type submissionResp struct {
 		Endpoint   string
 		Error      *struct{ Code, Message string }
 		Guidance   string
+		Resumable  bool
+		Steps      []struct {
+			Seq                           int
+			Action, Name, ID, State, Note string
+			Tries                         int
+			Error                         *struct{ Code, Message string }
+		}
 	}
 	Error struct{ Code, Message string }
 }

@@ -1,7 +1,8 @@
 package app
 
 import (
-	"database/sql"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -409,15 +410,18 @@ func TestHangingSubmitsForThreeDraftsAllGetAReply(t *testing.T) {
 }
 
 // TestShutdownAnswersInFlightSubmissions: stopping FlowForm while a call
-// hangs records the submission unknown and answers it; nothing is left
-// pending.
+// hangs answers the submission as pending with what will happen; the next
+// start looks the step up in DataWorks (the fake did the work), records
+// the delivery partial, and resuming finishes it without sending the
+// workflow again.
 func TestShutdownAnswersInFlightSubmissions(t *testing.T) {
 	restore := shortenGrace(300*time.Millisecond, 2*time.Second)
 	defer restore()
 	fake := newFake(t)
-	fake.Script(dataworkstest.Behavior{Sleep: 5 * time.Second})
-	cfg, err := ParseConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "f.db"),
-		"--dataworks-endpoint", fake.URL, "--dataworks-timeout", "30s"}, withCredentials(t))
+	fake.Fault("CreateWorkflowDefinition", 1, dataworkstest.Behavior{Sleep: 5 * time.Second})
+	args := []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "f.db"),
+		"--dataworks-endpoint", fake.URL, "--dataworks-timeout", "30s"}
+	cfg, err := ParseConfig(args, withCredentials(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,30 +430,40 @@ func TestShutdownAnswersInFlightSubmissions(t *testing.T) {
 	replied := make(chan submissionResp, 1)
 	go func() {
 		status, res, err := app.trySubmit(d.ID, 1, "")
-		if err != nil || status != 200 {
+		if err != nil || status != 202 {
 			t.Errorf("submit during shutdown: %v %d", err, status)
 		}
 		replied <- res
 	}()
 	eventually(t, "the call to reach DataWorks", func() bool { return fake.Pending() == 1 })
 	app.stop()
+	var sub submissionResp
 	select {
-	case res := <-replied:
-		if res.Submission.State != "unknown" || res.Submission.Error.Code != "Shutdown" {
-			t.Fatalf("in-flight submission at shutdown: %+v", res)
+	case sub = <-replied:
+		if sub.Submission.State != "pending" || !strings.Contains(sub.Submission.Guidance, "When FlowForm starts again it looks that step up") {
+			t.Fatalf("in-flight submission at shutdown: %+v", sub)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no reply to the in-flight submission")
 	}
-	db, err := sql.Open("sqlite", cfg.DB)
+
+	cfg, err = ParseConfig(args, withCredentials(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var pending, unknown int
-	db.QueryRow(`SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'unknown') FROM submissions`).Scan(&pending, &unknown)
-	if pending != 0 || unknown != 1 {
-		t.Fatalf("after shutdown: %d pending, %d unknown submissions recorded", pending, unknown)
+	again := serve(t, cfg, withCredentials(t))
+	var settled submissionResp
+	eventually(t, "the next start to settle the delivery", func() bool {
+		r := again.do(t, "GET", fmt.Sprintf("/api/v1/drafts/%s/submissions/%d", d.ID, sub.Submission.ID), "", nil)
+		json.Unmarshal(r.body, &settled)
+		return settled.Submission.State == "partial"
+	})
+	if st := settled.Submission.Steps[0]; st.State != "adopted" || !settled.Submission.Resumable {
+		t.Fatalf("settled: %+v", settled)
+	}
+	r := again.do(t, "POST", fmt.Sprintf("/api/v1/drafts/%s/submissions/%d/resume", d.ID, sub.Submission.ID), "", nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"state":"succeeded"`) || fake.Count("CreateWorkflowDefinition") != 1 {
+		t.Fatalf("resume: %d %s (%d creates)", r.status, r.body, fake.Count("CreateWorkflowDefinition"))
 	}
 }
 
@@ -496,81 +510,74 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 }
 
-// TestRequestKitRunsThroughTheCLI runs the confirm page's aliyun command
-// through sh with a stand-in aliyun on PATH that checks its arguments as
-// the official CLI does and prints the spec it was given: it must be the
-// exact spec FlowForm sends, quotes, $, backticks and Chinese included.
-func TestRequestKitRunsThroughTheCLI(t *testing.T) {
-	app := start(t, noCredentials())
-	name := "it's_$HOME_`id`_销售"
-	d := app.createDraft(t, `{"projectId":"123456","region":"cn-zhangjiakou","template":"daily","name":"kit"}`)
-	app.describe(t, d, 1, name+` "quoted" \ backslash`)
+// TestRequestKitRunsAgainstTheFake runs the confirm page's request kit —
+// the aliyun CLI script and the Go program — for a 3-node pipeline against
+// a fresh fake: each delivers the workflow and its nodes in order with the
+// Ids DataWorks assigned, exactly what FlowForm itself would send. The
+// official aliyun CLI cannot be installed here, so the script runs with
+// the stand-in in internal/kit/testdata/aliyun (the CLI's syntax, the real
+// SDK).
+func TestRequestKitRunsAgainstTheFake(t *testing.T) {
+	fake := newFake(t)
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL)
+	d := app.createDraft(t, `{"projectId":"123456","region":"cn-zhangjiakou","template":"daily-pipeline","name":"it's_$HOME_`+"`id`"+`_销售"}`)
 	_, confirm := newPage(t, app).get("/d/" + d.ID + "/submit")
-	cli := confirm.Find("#kit-cli").Text()
-	if cli == "" {
-		t.Fatal("no CLI command on the confirm page")
+	cli, program := confirm.Find("#kit-cli").Text(), confirm.Find("#kit-go").Text()
+	if !strings.Contains(cli, "CreateNode") || !strings.Contains(program, "CreateNode") {
+		t.Fatalf("the kit does not deliver the nodes:\n%s", cli)
 	}
 	bin := t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "aliyun"), []byte(standInCLI), 0o755); err != nil {
+	build := func(out, pkg string) {
+		if data, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, data)
+		}
+	}
+	build(filepath.Join(bin, "aliyun"), "../kit/testdata/aliyun")
+	src := filepath.Join("..", "kit", "testdata", "tmp-app-kit")
+	if err := os.MkdirAll(src, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("sh", "-c", cli)
-	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the CLI command failed: %v\n%s\ncommand:\n%s", err, out, cli)
+	t.Cleanup(func() { os.RemoveAll(src) })
+	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte(program), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	spec := app.do(t, "GET", "/api/v1/drafts/"+d.ID+"/spec", "", nil)
-	if string(out) != string(spec.body) {
-		t.Fatalf("the CLI got the spec\n%s\nFlowForm sends\n%s", out, spec.body)
-	}
-	if !strings.Contains(string(out), "销售") {
-		t.Error("the Chinese text did not survive")
-	}
+	build(filepath.Join(bin, "kit"), "./"+filepath.ToSlash(src))
 
-	// Once submitted, the kit updates that workflow: --Id and the spec
-	// with the ids FlowForm writes, exactly as the submission would send.
-	status, sub := app.submit(t, d.ID, 2, "")
-	if status != 200 || sub.Submission.State != "succeeded" {
-		t.Fatalf("submit: %d %+v", status, sub)
+	for _, run := range []struct {
+		name string
+		cmd  *exec.Cmd
+	}{
+		{"aliyun CLI script", exec.Command("sh", "-c", cli)},
+		{"Go program", exec.Command(filepath.Join(bin, "kit"))},
+	} {
+		t.Run(run.name, func(t *testing.T) {
+			target := newFake(t)
+			run.cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "DATAWORKS_ENDPOINT="+target.URL)
+			if out, err := run.cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			calls := writes(target)
+			if len(calls) != 4 || calls[0].Action != "CreateWorkflowDefinition" || !strings.Contains(calls[0].Spec, "销售") {
+				t.Fatalf("the kit made %d calls: %+v", len(calls), calls)
+			}
+			wf := calls[0].WorkflowID
+			nodes := target.Nodes(wf)
+			if len(nodes) != 3 || nodes[0].Name != "ods_orders" || !strings.Contains(nodes[1].Depends, nodes[0].ID) || !strings.Contains(nodes[2].Depends, nodes[1].ID) {
+				t.Fatalf("the kit left DataWorks holding %+v", nodes)
+			}
+			for _, c := range calls[1:] {
+				if c.Action != "CreateNode" || c.ContainerID != wf || c.Scene != "DATAWORKS_PROJECT" || strings.Contains(c.Spec, "@@flowform") {
+					t.Errorf("kit call %+v", c)
+				}
+			}
+		})
 	}
-	app.describe(t, d, 2, name+" v3")
-	_, confirm = newPage(t, app).get("/d/" + d.ID + "/submit")
-	cli = confirm.Find("#kit-cli").Text()
-	if !strings.Contains(cli, "UpdateWorkflowDefinition") || !strings.Contains(cli, "--Id '"+sub.Submission.WorkflowID+"'") {
-		t.Fatalf("update command: %s", cli)
-	}
-	cmd = exec.Command("sh", "-c", cli)
-	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
-	out, err = cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), `"id":"`+sub.Submission.WorkflowID+`"`) || !strings.Contains(string(out), "v3") {
-		t.Fatalf("the update command: %v\n%s", err, out)
+	// FlowForm's own delivery sends the same node specs, but for the Ids.
+	status, res := app.submit(t, d.ID, 1, "")
+	if status != 200 || res.Submission.State != "succeeded" || len(fake.Nodes(res.Submission.WorkflowID)) != 3 {
+		t.Fatalf("submit: %d %+v", status, res)
 	}
 }
-
-// standInCLI checks arguments the way the official aliyun CLI does for an
-// RPC call: product, action, no --version (refused as "unchecked version"
-// for dataworks-public), --region, --ProjectId and --Spec each once.
-const standInCLI = `#!/bin/sh
-[ "$1" = dataworks-public ] || { echo "ERROR: unknown product $1" >&2; exit 2; }
-[ "$2" = CreateWorkflowDefinition ] || [ "$2" = UpdateWorkflowDefinition ] || { echo "ERROR: unknown api $2" >&2; exit 2; }
-action=$2; shift 2
-region= project= spec= id=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --version) echo "ERROR: unchecked version $2" >&2; exit 3 ;;
-    --region) [ -z "$region" ] || exit 4; region=$2 ;;
-    --ProjectId) [ -z "$project" ] || exit 4; project=$2 ;;
-    --Spec) [ -z "$spec" ] || exit 4; spec=$2 ;;
-    --Id) id=$2 ;;
-    *) echo "ERROR: invalid flag $1" >&2; exit 5 ;;
-  esac
-  shift 2
-done
-[ -n "$region" ] && [ -n "$project" ] && [ -n "$spec" ] || { echo "ERROR: missing --region, --ProjectId or --Spec" >&2; exit 6; }
-[ "$action" = CreateWorkflowDefinition ] || [ -n "$id" ] || { echo "ERROR: update needs --Id" >&2; exit 6; }
-printf %s "$spec"
-`
 
 // BenchmarkSubmitOverhead measures FlowForm's own cost of a submission
 // through the JSON API of the running app (HTTP, validation, bookkeeping
