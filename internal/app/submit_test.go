@@ -122,7 +122,7 @@ func TestCredentialsTakeTheRealSDKPath(t *testing.T) {
 	}
 	status, res := app.submit(t, d.ID, 1, "")
 	if status != 200 || res.Submission.State != "succeeded" || res.Submission.Endpoint != "real" || !digits19.MatchString(res.Submission.WorkflowID) ||
-		res.Submission.RequestID == "" || !strings.Contains(res.Submission.Guidance, "exists in DataWorks") {
+		res.Submission.RequestID == "" || !strings.Contains(res.Submission.Guidance, "exist in DataWorks") {
 		t.Fatalf("submit: %d %+v", status, res)
 	}
 	wf := res.Submission.WorkflowID
@@ -320,7 +320,7 @@ func TestThrottlingIsRetriedThenGivenUp(t *testing.T) {
 func TestUnknownIsSentAgainOnlyAfterConfirmation(t *testing.T) {
 	fake := newFake(t)
 	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL, "--dataworks-timeout", "1s")
-	d := app.createDraft(t, `{"projectId":"7","template":"daily"}`)
+	d := app.createDraft(t, `{"projectId":"123456","template":"daily"}`)
 	fake.Fault("CreateWorkflowDefinition", 1, dataworkstest.Behavior{Sleep: 1500 * time.Millisecond})
 	fake.Fault("ListWorkflowDefinitions", 1, dataworkstest.Behavior{Fail: true})
 	status, res := app.submit(t, d.ID, 1, "")
@@ -368,15 +368,18 @@ func TestConcurrentSubmitsOfOneDraftMakeOneCall(t *testing.T) {
 	}
 }
 
-// TestHangingSubmitsForThreeDraftsAllGetAReply: three drafts submitted at
-// once to an endpoint that hangs each get a reply (unknown after the
-// timeout) — none waits for the others, and none is cut off by the HTTP
-// write timeout, here shorter than the call.
+// TestHangingSubmitsForThreeDraftsAllGetAReply: three identical drafts
+// submitted at once to an endpoint that hangs (after doing the work) each
+// get a reply — the timed-out call looked up and its workflow adopted,
+// each draft a different one — none waits for the others, and none is cut
+// off by the HTTP write timeout, here shorter than the call.
 func TestHangingSubmitsForThreeDraftsAllGetAReply(t *testing.T) {
 	fake := newFake(t)
 	const timeout = 2 * time.Second
 	hang := dataworkstest.Behavior{Sleep: 3 * time.Second}
-	fake.Script(hang, hang, hang)
+	for n := 1; n <= 3; n++ {
+		fake.Fault("CreateWorkflowDefinition", n, hang)
+	}
 	a, err := ParseConfig([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "f.db"),
 		"--dataworks-endpoint", fake.URL, "--dataworks-timeout", timeout.String()}, withCredentials(t))
 	if err != nil {
@@ -389,6 +392,7 @@ func TestHangingSubmitsForThreeDraftsAllGetAReply(t *testing.T) {
 		ids[i] = app.createDraft(t, `{"projectId":"7","template":"daily"}`).ID
 	}
 	took := make([]time.Duration, 3)
+	adopted := make([]string, 3)
 	began := time.Now()
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -396,12 +400,18 @@ func TestHangingSubmitsForThreeDraftsAllGetAReply(t *testing.T) {
 			start := time.Now()
 			status, res, err := app.trySubmit(id, 1, "")
 			took[i] = time.Since(start)
-			if err != nil || status != 200 || res.Submission.State != "unknown" || res.Submission.Error.Code != "Timeout" {
+			if err != nil || status != 200 || res.Submission.State != "succeeded" || res.Submission.Steps[0].State != "adopted" ||
+				res.Submission.Steps[0].Error.Code != "Timeout" {
 				t.Errorf("draft %d: %v %d %+v", i, err, status, res)
+				return
 			}
+			adopted[i] = res.Submission.WorkflowID
 		})
 	}
 	wg.Wait()
+	if adopted[0] == adopted[1] || adopted[1] == adopted[2] || adopted[0] == adopted[2] {
+		t.Errorf("two drafts adopted one workflow: %v", adopted)
+	}
 	total := time.Since(began)
 	t.Logf("three hanging submits: %v, %v, %v; all done after %v (timeout %v)", took[0], took[1], took[2], total, timeout)
 	if total > timeout+timeout/2 {

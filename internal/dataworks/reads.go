@@ -2,8 +2,10 @@ package dataworks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,9 +141,14 @@ func (c *Client) Workflows(ctx context.Context, q draft.WorkflowQuery) (draft.Wo
 
 // Find implements draft.Submitter: the name filters of ListNodes and
 // ListWorkflowDefinitions match fuzzily, so every page is read and names
-// compared exactly; of several matches the newest is taken.
-func (c *Client) Find(ctx context.Context, l draft.Lookup) (string, bool, error) {
-	found, newest := "", int64(-1)
+// compared exactly; matches are returned newest first.
+func (c *Client) Find(ctx context.Context, l draft.Lookup) ([]string, error) {
+	type match struct {
+		id      string
+		created int64
+	}
+	var found []match
+	since := l.Since.UnixMilli()
 	for page := 1; page <= maxPages; page++ {
 		query := map[string]string{"ProjectId": l.ProjectID, "Name": l.Name, "PageNumber": strconv.Itoa(page), "PageSize": strconv.Itoa(pageSize)}
 		var total, listed int
@@ -149,11 +156,11 @@ func (c *Client) Find(ctx context.Context, l draft.Lookup) (string, bool, error)
 			query["ContainerId"] = l.ContainerID
 			var answer nodeList
 			if err := c.read(ctx, l.Region, "ListNodes", query, &answer); err != nil {
-				return "", false, err
+				return nil, err
 			}
 			for _, n := range answer.PagingInfo.Nodes {
-				if n.Name == l.Name && int64(n.CreateTime) > newest {
-					found, newest = string(n.Id), int64(n.CreateTime)
+				if n.Name == l.Name && int64(n.CreateTime) >= since {
+					found = append(found, match{string(n.Id), int64(n.CreateTime)})
 				}
 			}
 			total, listed = int(answer.PagingInfo.TotalCount), len(answer.PagingInfo.Nodes)
@@ -161,20 +168,25 @@ func (c *Client) Find(ctx context.Context, l draft.Lookup) (string, bool, error)
 			query["Type"] = workflowType(l.Manual)
 			var answer workflowList
 			if err := c.read(ctx, l.Region, "ListWorkflowDefinitions", query, &answer); err != nil {
-				return "", false, err
+				return nil, err
 			}
 			for _, w := range answer.PagingInfo.WorkflowDefinitions {
-				if w.Name == l.Name && (l.Path == "" || w.Script.Path == l.Path) && int64(w.CreateTime) > newest {
-					found, newest = string(w.Id), int64(w.CreateTime)
+				if w.Name == l.Name && (l.Path == "" || w.Script.Path == l.Path) && int64(w.CreateTime) >= since {
+					found = append(found, match{string(w.Id), int64(w.CreateTime)})
 				}
 			}
 			total, listed = int(answer.PagingInfo.TotalCount), len(answer.PagingInfo.WorkflowDefinitions)
 		}
 		if listed < pageSize || page*pageSize >= total {
-			return found, found != "", nil
+			break
 		}
 	}
-	return found, found != "", nil
+	slices.SortStableFunc(found, func(a, b match) int { return cmp.Compare(b.created, a.created) })
+	ids := make([]string, len(found))
+	for i, m := range found {
+		ids[i] = m.id
+	}
+	return ids, nil
 }
 
 type gotNode struct {

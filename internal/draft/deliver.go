@@ -485,7 +485,8 @@ func (x *execution) reconcile(ctx context.Context, st *Step) int {
 			what = i18n.Sprintf("FlowForm looked for a node named %q in workflow %s (ListNodes)",
 				"FlowForm 在工作流 %[2]s 中查找名为 %[1]q 的节点（ListNodes）", st.Name, l.ContainerID)
 		}
-		id, found, err := x.s.submitter.Find(ctx, l)
+		l.Since = st.StartedAt.Add(-clockSkew)
+		id, found, err := x.find(ctx, l)
 		switch {
 		case err != nil:
 			st.Note = i18n.Text{EN: what.EN + " but could not tell: " + err.Error() + ".", ZH: what.ZH + "，但无法确定：" + err.Error() + "。"}
@@ -520,6 +521,46 @@ func (x *execution) reconcile(ctx context.Context, st *Step) int {
 	st.Note = i18n.Text{EN: "The update's outcome was unknown; an update carries the whole change, so sending the same Spec again is safe.",
 		ZH: "更新结果未知；更新携带完整的变更，因此重新发送同一 Spec 是安全的。"}
 	return notExecuted
+}
+
+// clockSkew is how far DataWorks' clock may be behind FlowForm's.
+const clockSkew = 2 * time.Minute
+
+// find looks up what a create may have made. Of same-named objects, one
+// this delivery (for a node) or another draft (for a workflow) already
+// holds is not it. Lookups are serialised, so two deliveries settling at
+// once do not adopt the same workflow.
+func (x *execution) find(ctx context.Context, l Lookup) (string, bool, error) {
+	x.s.finding.Lock()
+	defer x.s.finding.Unlock()
+	ids, err := x.s.submitter.Find(ctx, l)
+	if err != nil || len(ids) == 0 {
+		return "", false, err
+	}
+	taken := map[string]bool{}
+	if l.ContainerID != "" {
+		for _, n := range x.dl.Nodes {
+			taken[n.ID] = true
+		}
+	} else {
+		if taken, err = x.s.store.Claimed(ctx, x.sub.DraftKey, ids); err != nil {
+			return "", false, err
+		}
+		for id, key := range x.s.adopted {
+			taken[id] = taken[id] || key != x.sub.DraftKey
+		}
+	}
+	for _, id := range ids {
+		if !taken[id] {
+			if l.ContainerID == "" {
+				// Until the step is recorded, another draft's lookup must
+				// not take it too.
+				x.s.adopted[id] = x.sub.DraftKey
+			}
+			return id, true, nil
+		}
+	}
+	return "", false, nil
 }
 
 // verify checks, after a node was created or its dependencies updated,

@@ -139,6 +139,8 @@ type DeliveryStore interface {
 	AddStep(ctx context.Context, submission int64, st Step) error
 	// SetLive records the workflow as DataWorks shows it.
 	SetLive(ctx context.Context, key string, live []byte) error
+	// Claimed returns which of the workflow ids another draft holds.
+	Claimed(ctx context.Context, key string, workflowIDs []string) (map[string]bool, error)
 }
 
 // RemoteError is a read from DataWorks that failed; its message is
@@ -159,6 +161,9 @@ type Lookup struct {
 	Manual            bool   // a manual workflow (ListWorkflowDefinitions Type)
 	ContainerID       string // the workflow a node is in
 	Path              string // the workflow's script path, to tell same-named ones apart
+	// Since leaves out objects created before it: they are not the
+	// outcome of the call looked up.
+	Since time.Time
 }
 
 // WorkflowQuery is one page of a workspace's workflows.

@@ -22,7 +22,9 @@ type Service struct {
 	submitter      Submitter
 	unavailableWhy string // why there is no submitter
 	parsed         parsedSpecs
-	runs           sync.WaitGroup // deliveries in progress
+	runs           sync.WaitGroup    // deliveries in progress
+	finding        sync.Mutex        // lookups that settle an unknown create
+	adopted        map[string]string // workflow id → the draft that adopted it, guarded by finding
 }
 
 // WithSubmitter enables submission through sub.
@@ -47,7 +49,7 @@ func NewService(store Store, defaultRegion string, now func() time.Time) *Servic
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now, defaultRegion: defaultRegion}
+	return &Service{store: store, now: now, defaultRegion: defaultRegion, adopted: map[string]string{}}
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2,4}(-[a-z0-9]+){1,4}$`)

@@ -55,9 +55,10 @@ type Submitter interface {
 	// once (throttled) when ctx ends during a backoff wait. Only
 	// throttling is retried.
 	Submit(ctx context.Context, req SubmitRequest) SubmitResult
-	// Find looks an object up by its exact name; DataWorks' name filters
-	// are fuzzy, so every page is read and names compared exactly.
-	Find(ctx context.Context, l Lookup) (id string, found bool, err error)
+	// Find looks objects up by their exact name and returns their ids,
+	// newest first; DataWorks' name filters are fuzzy, so every page is
+	// read and names compared exactly.
+	Find(ctx context.Context, l Lookup) (ids []string, err error)
 	// Dependencies reads the outputs DataWorks records a node depending
 	// on (GetNode); a *RemoteError with NotFound when there is no node.
 	Dependencies(ctx context.Context, region, projectID, nodeID string) ([]string, error)

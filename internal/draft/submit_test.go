@@ -119,6 +119,9 @@ func TestUnknownNeedsConfirmationFailedDoesNot(t *testing.T) {
 	if err != nil || resumed.State != draft.Succeeded || resumed.Steps[0].State != draft.StepAdopted || e.fake.Count("CreateWorkflowDefinition") != 2 {
 		t.Fatalf("resume after unknown: %+v %v", resumed, err)
 	}
+	if dl, _ := e.svc.Delivery(ctx, d.ID); dl.WorkflowID != resumed.Steps[0].TargetID {
+		t.Fatalf("the adopted workflow is not recorded: %+v", dl)
+	}
 }
 
 func TestNothingIsSentForAnUnsubmittableDraft(t *testing.T) {

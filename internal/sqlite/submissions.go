@@ -342,3 +342,16 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, key string, dl *draft.Deliv
 	}
 	return nil
 }
+
+// Claimed implements draft.DeliveryStore.
+func (s *Store) Claimed(ctx context.Context, key string, workflowIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, id := range workflowIDs {
+		var n int
+		if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE workflow_id = ? AND draft_key <> ?`, id, key).Scan(&n); err != nil {
+			return nil, s.fail("read deliveries", err)
+		}
+		out[id] = n > 0
+	}
+	return out, nil
+}

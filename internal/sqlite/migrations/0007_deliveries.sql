@@ -84,3 +84,6 @@ CREATE TABLE delivered_nodes (
     sent      BLOB NOT NULL,
     PRIMARY KEY (draft_key, local_id)
 ) STRICT, WITHOUT ROWID;
+
+-- Settling an unknown create skips workflows another draft holds.
+CREATE INDEX deliveries_by_workflow ON deliveries (workflow_id);
