@@ -247,11 +247,15 @@ type SubmitView struct {
 	// The delivery plan: its calls in order, the nodes DataWorks has that
 	// the draft no longer has, and what DataWorks holds now.
 	Steps         []StepRow
+	Summary       string // the plan in one sentence
 	Removed       []RemovedRemote
 	DeleteRemoved bool // the choice shown ticked
 	LiveChecked   bool // the live workflow was read (an update)
 	LiveError     string
-	Console       []ChangeView // changed in DataWorks since the draft last delivered or opened it
+	// Changed in DataWorks since the draft last delivered or opened it:
+	// what submitting replaces, and what it leaves as it is.
+	Console       []ChangeView
+	ConsoleKept   []ChangeView
 	WillChange    []ChangeView // what the delivery changes in DataWorks
 	OverwriteLive bool
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -95,10 +97,20 @@ func (s *Server) submitView(c echo.Context, message string, opts draft.SubmitOpt
 	}
 	if live := plan.Live; live != nil {
 		v.LiveChecked, v.LiveError = true, live.Err
-		v.Console = changeViews(live.Console, lang)
+		var kept []flowspec.Change
+		for _, c := range live.Console {
+			if !slices.Contains(live.Overwritten, c) {
+				kept = append(kept, c)
+			}
+		}
+		v.Console, v.ConsoleKept = changeViews(live.Overwritten, lang), changeViews(kept, lang)
 		v.WillChange = changeViews(live.Changes, lang)
 	}
+	v.Summary = planSummary(plan, lang)
 	v.Spec = highlightJSON(plan.Steps[0].Spec)
+	if wf, _, err := flowspec.Import(plan.Steps[0].Spec); err == nil {
+		v.Spec = highlightJSON(wf.Indented())
+	}
 	dl, err := s.drafts.Delivery(ctx, c.Param("id"))
 	if err != nil {
 		return components.SubmitView{}, err
@@ -179,4 +191,42 @@ func (s *Server) handleResumePost(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d", c.Param("id"), sub.ID))
+}
+
+// planSummary says in one sentence what a delivery does.
+func planSummary(plan draft.SubmitPlan, lang i18n.Lang) string {
+	count := map[string]int{}
+	calls := 0
+	for _, st := range plan.Steps {
+		if st.State != draft.StepSkipped {
+			count[st.Action]++
+			calls++
+		}
+	}
+	var parts []i18n.Text
+	for _, p := range []struct {
+		action string
+		text   i18n.Text
+	}{
+		{draft.CreateNode, i18n.Sprintf("create %d node(s)", "新建 %d 个节点", count[draft.CreateNode])},
+		{draft.UpdateNode, i18n.Sprintf("update %d node(s) with what changed", "更新 %d 个节点的改动", count[draft.UpdateNode])},
+		{draft.DeleteNode, i18n.Sprintf("delete %d node(s)", "删除 %d 个节点", count[draft.DeleteNode])},
+	} {
+		if count[p.action] > 0 {
+			parts = append(parts, p.text)
+		}
+	}
+	head := i18n.Text{EN: "Create the workflow", ZH: "新建工作流"}
+	if plan.Operation == draft.OpUpdate {
+		head = i18n.Sprintf("Update workflow %s", "更新工作流 %s", plan.WorkflowID)
+	}
+	en, zh := head.EN, head.ZH
+	for _, p := range parts {
+		en, zh = en+", "+p.EN, zh+"，"+p.ZH
+	}
+	if len(parts) == 0 && plan.Operation == draft.OpUpdate {
+		en, zh = en+"; no node changed", zh+"；没有节点改动"
+	}
+	return i18n.Text{EN: en + ": " + strconv.Itoa(calls) + " call(s), in the order above.",
+		ZH: zh + "：共 " + strconv.Itoa(calls) + " 次调用，按上方顺序。"}.In(lang)
 }

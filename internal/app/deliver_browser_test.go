@@ -1,10 +1,18 @@
 package app
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/flowform/flowform/internal/dataworks/dataworkstest"
+	"github.com/flowform/flowform/internal/flowspec"
 )
 
 // TestBrowserOpenEditSubmit, in sandbox mode through the app constructor:
@@ -64,4 +72,81 @@ func TestBrowserOpenEditSubmit(t *testing.T) {
 	if strings.Join(states, ", ") != "UpdateWorkflowDefinition succeeded, UpdateNode succeeded" {
 		t.Fatalf("steps: %v", states)
 	}
+}
+
+// TestDeliveryScreenshots saves the delivery pages for review (make
+// screenshots): Open from DataWorks, the confirm page of a new pipeline
+// and of an update over a console edit with a removed node, the result of
+// a delivery and of one that stopped part-way.
+func TestDeliveryScreenshots(t *testing.T) {
+	dir := os.Getenv("FLOWFORM_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set FLOWFORM_SCREENSHOTS=<folder> (make screenshots)")
+	}
+	fake := newFake(t)
+	if err := fake.SeedSandbox(); err != nil {
+		t.Fatal(err)
+	}
+	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL, "--dataworks-timeout", "1s")
+	ctx := newBrowserWithin(t, 3*time.Minute)
+	shot := func(name string, w, h int64, url, scrollTo string) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: w, Height: h, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
+			t.Fatal(err)
+		}
+		must(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main")))
+		if scrollTo != "" {
+			evalBool(t, ctx, `document.querySelector(`+jsString(scrollTo)+`).scrollIntoView(); true`)
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot("open.png", 1440, 900, app.URL+"open?project_id=10001&lang=en", "")
+	shot("open-390.png", 390, 844, app.URL+"open?project_id=10001&lang=en", "[data-testid=open-list]")
+
+	pipe := app.createDraft(t, `{"projectId":"10001","template":"daily-pipeline","name":"sales_pipeline"}`)
+	shot("submit-create.png", 1440, 900, app.URL+"d/"+pipe.ID+"/submit?lang=en", "[data-testid=plan-steps]")
+	status, res := app.submit(t, pipe.ID, 1, "")
+	if status != 200 {
+		t.Fatalf("submit: %d %+v", status, res)
+	}
+	shot("result.png", 1440, 900, fmt.Sprintf("%sd/%s/submissions/%d?lang=en", app.URL, pipe.ID, res.Submission.ID), "")
+
+	// An update over a console edit, with a node removed from the draft.
+	page := app.do(t, "GET", "/api/v1/dataworks/workflows?projectId=10001&name=sales_daily_demo", "", nil)
+	var list struct{ Workflows []struct{ ID string } }
+	json.Unmarshal(page.body, &list)
+	opened := app.do(t, "POST", "/api/v1/dataworks/open", `{"projectId":"10001","workflowId":"`+list.Workflows[0].ID+`"}`, nil)
+	var d draftResp
+	json.Unmarshal(opened.body, &d)
+	nodes := fake.Nodes(list.Workflows[0].ID)
+	fake.EditNode(nodes[1].ID, func(n map[string]any) { n["rerunTimes"] = json.Number("5") })
+	doc, _, _ := flowspec.Import(d.Spec)
+	i, _ := doc.NodeIndex(nodes[0].ID)
+	f := doc.Node(i)
+	f.Values["node_code"] = "SELECT 1;\n"
+	doc.ApplyNode(i, f)
+	j, _ := doc.NodeIndex(nodes[2].ID)
+	doc.RemoveNode(j)
+	body, _ := json.Marshal(map[string]any{"projectId": "10001", "spec": json.RawMessage(doc.Canonical())})
+	if r := app.do(t, "PUT", "/api/v1/drafts/"+d.ID, string(body), map[string]string{"If-Match": `"1"`}); r.status != 200 {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	shot("submit-update-live.png", 1440, 900, app.URL+"d/"+d.ID+"/submit?lang=en", "[data-testid=live]")
+	shot("submit-update-form.png", 1440, 900, app.URL+"d/"+d.ID+"/submit?lang=en", "[data-testid=submit-button]")
+	shot("submit-update-390.png", 390, 844, app.URL+"d/"+d.ID+"/submit?lang=en", "[data-testid=live]")
+	shot("submit-update-zh-CN.png", 1440, 900, app.URL+"d/"+d.ID+"/submit?lang=zh-CN", "[data-testid=live]")
+
+	// A delivery that stopped part-way: a timeout, and looking fails too.
+	other := app.createDraft(t, `{"projectId":"10001","template":"daily-pipeline","name":"stopped_pipeline"}`)
+	fake.Fault("CreateNode", fake.Count("CreateNode")+2, dataworkstest.Behavior{Sleep: 1500 * time.Millisecond})
+	fake.Fault("ListNodes", fake.Count("ListNodes")+1, dataworkstest.Behavior{Fail: true})
+	_, res = app.submit(t, other.ID, 1, "")
+	shot("result-unknown.png", 1440, 900, fmt.Sprintf("%sd/%s/submissions/%d?lang=en", app.URL, other.ID, res.Submission.ID), "")
+	shot("result-unknown-390.png", 390, 844, fmt.Sprintf("%sd/%s/submissions/%d?lang=en", app.URL, other.ID, res.Submission.ID), "[data-testid=result-steps]")
 }

@@ -3,8 +3,10 @@ package draft
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/flowform/flowform/internal/flowspec"
@@ -151,10 +153,10 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 			"版本 %d 已提交（工作流 %s）；请先修改草稿，或明确要求新建工作流", d.Version, p.Last.WorkflowID)}
 	}
 	if p.Operation == OpUpdate && len(dl.Live) > 0 && !opts.OverwriteLive {
-		if live := s.live(ctx, dl, p.Steps); live.Err == "" && len(live.Console) > 0 {
+		if live := s.live(ctx, dl, p.Steps); live.Err == "" && len(live.Overwritten) > 0 {
 			return Submission{}, &Error{Code: LiveChanged, Message: i18n.Sprintf(
-				"workflow %s was changed in DataWorks since this draft last delivered or opened it (%d change(s), shown on the submit page); nothing was sent. Confirm to send over them",
-				"工作流 %s 在本草稿上次提交或打开之后已在 DataWorks 中被修改（%d 处，见提交页）；未发送任何内容。确认后才会覆盖", dl.WorkflowID, len(live.Console))}
+				"workflow %s was changed in DataWorks since this draft last delivered or opened it, and submitting would replace %d of those changes (shown on the submit page); nothing was sent. Confirm to send over them",
+				"工作流 %s 在本草稿上次提交或打开之后已在 DataWorks 中被修改，提交将覆盖其中 %d 处（见提交页）；未发送任何内容。确认后才会覆盖", dl.WorkflowID, len(live.Overwritten))}
 		}
 	}
 	var after int64
@@ -489,7 +491,8 @@ func (x *execution) reconcile(ctx context.Context, st *Step) int {
 		id, found, err := x.find(ctx, l)
 		switch {
 		case err != nil:
-			st.Note = i18n.Text{EN: what.EN + " but could not tell: " + err.Error() + ".", ZH: what.ZH + "，但无法确定：" + err.Error() + "。"}
+			why := strings.TrimRight(err.Error(), ".")
+			st.Note = i18n.Text{EN: what.EN + " but could not tell: " + why + ".", ZH: what.ZH + "，但无法确定：" + why + "。"}
 			return unsettled
 		case found:
 			st.State, st.TargetID = StepAdopted, id
@@ -667,7 +670,19 @@ type LiveReport struct {
 	Console []flowspec.Change
 	// Changes is what the delivery changes in DataWorks.
 	Changes []flowspec.Change
+	// Overwritten are the Console changes the delivery replaces; the
+	// others stay as they are in DataWorks (only what changed is sent).
+	Overwritten []flowspec.Change
 }
+
+// sameField reports whether two changes are to one field of one object:
+// paths are compared with node indexes left out, since the two diffs may
+// number nodes differently.
+func sameField(a, b flowspec.Change) bool {
+	return a.Node == b.Node && nodeIndex.ReplaceAllString(a.Path, "nodes[]") == nodeIndex.ReplaceAllString(b.Path, "nodes[]")
+}
+
+var nodeIndex = regexp.MustCompile(`nodes\[\d+\]`)
 
 // live reads the workflow DataWorks holds and compares it with what this
 // draft last saw of it and with what the steps would make of it.
@@ -693,6 +708,11 @@ func (s *Service) live(ctx context.Context, dl Delivery, steps []Step) *LiveRepo
 		}
 	}
 	r.Changes = flowspec.Diff(doc, flowspec.Delivered(doc, calls))
+	for _, c := range r.Console {
+		if slices.ContainsFunc(r.Changes, func(d flowspec.Change) bool { return sameField(c, d) }) {
+			r.Overwritten = append(r.Overwritten, c)
+		}
+	}
 	return r
 }
 

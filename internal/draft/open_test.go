@@ -61,16 +61,26 @@ func TestOpenFromDataWorks(t *testing.T) {
 		t.Fatalf("unchanged: %s %v", sub.State, e.actions())
 	}
 
-	// A colleague edits a node in the console.
-	if err := e.fake.EditNode(nodeIDs[1], func(n map[string]any) {
-		n["script"].(map[string]any)["content"] = "SELECT 'console';"
-	}); err != nil {
-		t.Fatal(err)
+	// A colleague edits two nodes in the console; this draft edits one of
+	// them too, and its description.
+	for i, id := range nodeIDs[:2] {
+		if err := e.fake.EditNode(id, func(n map[string]any) {
+			n["script"].(map[string]any)["content"] = fmt.Sprintf("SELECT 'console %d';", i)
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	d = e.edit(t, d, func(doc *flowspec.Document) { describe(doc, "mine") })
+	d = e.edit(t, d, func(doc *flowspec.Document) {
+		describe(doc, "mine")
+		i, _ := doc.NodeIndex(nodeIDs[1])
+		f := doc.Node(i)
+		f.Values["node_code"] = "SELECT 'mine';"
+		doc.ApplyNode(i, f)
+	})
 	_, plan, _ = e.svc.Plan(context.Background(), d.ID, draft.SubmitOptions{})
-	if plan.Live == nil || len(plan.Live.Console) == 0 || !strings.Contains(fmt.Sprint(plan.Live.Console), "console") {
-		t.Fatalf("the console edit is not shown: %+v", plan.Live)
+	if plan.Live == nil || len(plan.Live.Console) != 2 || len(plan.Live.Overwritten) != 1 || plan.Live.Overwritten[0].Node != "dwd_orders" ||
+		!strings.Contains(plan.Live.Overwritten[0].New, "console 1") {
+		t.Fatalf("the console edits are not shown as kept and replaced: %+v", plan.Live)
 	}
 	before := len(e.fake.Calls())
 	if _, err := e.svc.Submit(context.Background(), d.ID, draft.SubmitOptions{ExpectedVersion: d.Version}, "ann"); !isCode(err, draft.LiveChanged) {
@@ -83,5 +93,10 @@ func TestOpenFromDataWorks(t *testing.T) {
 	}
 	if sub := e.submit(t, d, draft.SubmitOptions{OverwriteLive: true}); sub.State != draft.Succeeded {
 		t.Fatalf("overwrite: %s", sub.State)
+	}
+	kept, _ := e.fake.Node(nodeIDs[0])
+	replaced, _ := e.fake.Node(nodeIDs[1])
+	if !strings.Contains(kept.Spec, "console 0") || !strings.Contains(replaced.Spec, "mine") {
+		t.Errorf("after the delivery DataWorks holds %s and %s", kept.Spec, replaced.Spec)
 	}
 }
