@@ -10,6 +10,8 @@ FUZZ_REDACT ?= 15000x
 FUZZ_API    ?= 2500x
 FUZZ_GRAPH  ?= 25000x
 FUZZ_LAYOUT ?= 20000x
+FUZZ_DELIVER ?= 20000x
+FUZZ_FAKE   ?= 10000x
 BIN     := bin/flowform
 
 .DEFAULT_GOAL := help
@@ -49,7 +51,9 @@ test: fresh lint ## the one test command: fresh generated code, linters, race te
 	$(GO) test -run='^$$' -fuzz='^FuzzImport$$' -fuzztime=$(FUZZ_IMPORT) -fuzzminimizetime=2s ./internal/flowspec
 	$(GO) test -run='^$$' -fuzz='^FuzzGraph$$' -fuzztime=$(FUZZ_GRAPH) -fuzzminimizetime=2s ./internal/flowspec
 	$(GO) test -run='^$$' -fuzz='^FuzzLayout$$' -fuzztime=$(FUZZ_LAYOUT) -fuzzminimizetime=2s ./internal/dag
+	$(GO) test -run='^$$' -fuzz='^FuzzDeliver$$' -fuzztime=$(FUZZ_DELIVER) -fuzzminimizetime=2s ./internal/flowspec
 	$(GO) test -run='^$$' -fuzz='^FuzzDeflate$$' -fuzztime=$(FUZZ_DEFLATE) -fuzzminimizetime=2s ./internal/sqlite
+	$(GO) test -run='^$$' -fuzz='^FuzzCreateNodeSpec$$' -fuzztime=$(FUZZ_FAKE) -fuzzminimizetime=2s ./internal/dataworks/dataworkstest
 	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZ_REDACT) -fuzzminimizetime=2s ./internal/dataworks
 	$(GO) test -run='^$$' -fuzz='^FuzzAPI$$' -fuzztime=$(FUZZ_API) -fuzzminimizetime=2s ./web
 

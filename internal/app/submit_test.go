@@ -19,6 +19,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/flowform/flowform/internal/dataworks/dataworkstest"
+	"github.com/flowform/flowform/internal/flowspec"
 )
 
 var digits19 = regexp.MustCompile(`^\d{19}$`)
@@ -610,4 +611,65 @@ func BenchmarkSubmitOverhead(b *testing.B) {
 	}
 	b.ReportMetric(float64((elapsed-endpoint).Microseconds())/1000/float64(b.N), "overhead-ms")
 	b.ReportMetric(float64(endpoint.Microseconds())/1000/float64(b.N), "endpoint-ms")
+}
+
+// layeredSpec is a workflow of n ODPS SQL nodes, each depending on the
+// one or two before it.
+func layeredSpec(tb testing.TB, n int) string {
+	tb.Helper()
+	doc := flowspec.Blank("fifty_nodes")
+	for i := range n {
+		j := doc.AddNode("ODPS_SQL", fmt.Sprintf("node_%02d", i))
+		f := doc.Node(j)
+		f.Values["node_code"] = fmt.Sprintf("INSERT OVERWRITE TABLE t_%02d PARTITION (ds = '${bizdate}')\nSELECT * FROM src WHERE ds = '${bizdate}';\n", i)
+		for _, up := range []int{i - 1, i - 2} {
+			if up >= 0 {
+				f.Upstreams = append(f.Upstreams, flowspec.Upstream{Output: doc.RefOutput(up), Type: "Normal"})
+			}
+		}
+		doc.ApplyNode(j, f)
+	}
+	return string(doc.Canonical())
+}
+
+// BenchmarkDeliveryStepOverhead measures FlowForm's own cost per call of a
+// 50-node delivery through the JSON API of the running app (recording each
+// step before and after, specs with the assigned ids, dependency checks,
+// the SDK's signing), the endpoint's time subtracted. Budget: ≤ 3 ms per
+// step.
+func BenchmarkDeliveryStepOverhead(b *testing.B) {
+	fake := newFake(b)
+	app := start(b, withCredentials(b), "--dataworks-endpoint", fake.URL)
+	d := app.createDraft(b, `{"projectId":"123456","spec":`+layeredSpec(b, 50)+`}`)
+	began := time.Now()
+	for b.Loop() {
+		if r := app.do(b, "POST", "/api/v1/drafts/"+d.ID+"/submit", `{"newWorkflow":true}`, map[string]string{"If-Match": `"1"`}); r.status != 200 ||
+			!strings.Contains(string(r.body), `"state":"succeeded"`) {
+			b.Fatalf("%d %.300s", r.status, r.body)
+		}
+	}
+	elapsed := time.Since(began)
+	var endpoint time.Duration
+	calls := fake.Calls()
+	for _, c := range calls {
+		endpoint += c.Took
+	}
+	steps := float64(b.N * 51)
+	b.ReportMetric(float64((elapsed-endpoint).Microseconds())/1000/steps, "overhead-ms/step")
+	b.ReportMetric(float64(endpoint.Microseconds())/1000/steps, "endpoint-ms/step")
+	b.ReportMetric(float64(len(calls))/float64(b.N), "calls/delivery")
+}
+
+// BenchmarkSandboxDelivery50 is a 50-node delivery end to end through the
+// sandbox, as make run offers it: the submit request until its answer.
+// Budget: ≤ 3 s.
+func BenchmarkSandboxDelivery50(b *testing.B) {
+	app := start(b, noCredentials())
+	d := app.createDraft(b, `{"projectId":"123456","spec":`+layeredSpec(b, 50)+`}`)
+	for b.Loop() {
+		if r := app.do(b, "POST", "/api/v1/drafts/"+d.ID+"/submit", `{"newWorkflow":true}`, map[string]string{"If-Match": `"1"`}); r.status != 200 ||
+			!strings.Contains(string(r.body), `"state":"succeeded"`) {
+			b.Fatalf("%d %.300s", r.status, r.body)
+		}
+	}
 }

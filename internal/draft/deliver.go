@@ -311,7 +311,7 @@ func (x *execution) step(ctx context.Context, i int) bool {
 		// Left by a run that stopped: settle it by looking first.
 		switch x.reconcile(ctx, st) {
 		case settled:
-			return x.record(ctx, st) && x.verify(ctx, st)
+			return x.settle(ctx, st)
 		case unsettled:
 			return x.stop(ctx, st, Unknown)
 		}
@@ -324,7 +324,7 @@ func (x *execution) step(ctx context.Context, i int) bool {
 			if st.Action == CreateWorkflow || st.Action == CreateNode {
 				st.TargetID = res.ID
 			}
-			return x.record(ctx, st) && x.verify(ctx, st)
+			return x.settle(ctx, st)
 		case Failed:
 			st.State = StepFailed
 			x.sub.RequestID, x.sub.HTTPStatus, x.sub.ErrorCode, x.sub.Error, x.sub.Guidance = res.RequestID, res.HTTPStatus, res.ErrorCode, res.Error, res.Guidance
@@ -339,7 +339,7 @@ func (x *execution) step(ctx context.Context, i int) bool {
 		}
 		switch x.reconcile(ctx, st) {
 		case settled:
-			return x.record(ctx, st) && x.verify(ctx, st)
+			return x.settle(ctx, st)
 		case unsettled:
 			x.sub.RequestID, x.sub.HTTPStatus, x.sub.ErrorCode, x.sub.Error = res.RequestID, res.HTTPStatus, res.ErrorCode, res.Error
 			return x.stop(ctx, st, Unknown)
@@ -566,22 +566,39 @@ func (x *execution) find(ctx context.Context, l Lookup) (string, bool, error) {
 	return "", false, nil
 }
 
+// settle records a step that was carried out, after checking what it
+// did: a created or updated node whose dependencies DataWorks dropped gets
+// a repair step.
+func (x *execution) settle(ctx context.Context, st *Step) bool {
+	repair := x.verify(ctx, st)
+	if !x.record(ctx, st) {
+		return false
+	}
+	if repair != nil {
+		if err := x.s.store.AddStep(ctx, x.sub.ID, *repair); err != nil {
+			return false
+		}
+		x.sub.Steps = append(x.sub.Steps, *repair)
+	}
+	return true
+}
+
 // verify checks, after a node was created or its dependencies updated,
 // that DataWorks recorded every dependency sent (CreateNode can drop them,
-// nodes-reference §3.6.3), and plans a repair for those it dropped.
-func (x *execution) verify(ctx context.Context, st *Step) bool {
+// nodes-reference §3.6.3); for those it dropped it returns a repair step.
+func (x *execution) verify(ctx context.Context, st *Step) *Step {
 	if st.Action != CreateNode && st.Action != UpdateNode {
-		return true
+		return nil
 	}
 	want, _ := flowspec.NodeDepends(st.Spec)
 	if len(want) == 0 {
-		return true
+		return nil
 	}
 	got, err := x.s.submitter.Dependencies(ctx, x.sub.Region, x.sub.ProjectID, st.TargetID)
 	if err != nil {
 		st.Note = st.Note.Join(i18n.Text{EN: "Could not check the dependencies DataWorks recorded: " + err.Error() + ".",
 			ZH: "无法核对 DataWorks 记录的依赖：" + err.Error() + "。"})
-		return x.note(ctx, st)
+		return nil
 	}
 	var missing []string
 	for _, o := range want {
@@ -591,25 +608,12 @@ func (x *execution) verify(ctx context.Context, st *Step) bool {
 	}
 	if len(missing) == 0 {
 		st.Note = st.Note.Join(i18n.Sprintf("DataWorks records its %d dependencies.", "DataWorks 已记录其 %d 个依赖。", len(want)))
-		return x.note(ctx, st)
+		return nil
 	}
 	st.Note = st.Note.Join(i18n.Sprintf("DataWorks dropped %d of its %d dependencies; a repair step sets them again.",
 		"DataWorks 丢弃了其 %[2]d 个依赖中的 %[1]d 个；修复步骤会重新设置。", len(missing), len(want)))
-	if !x.note(ctx, st) {
-		return false
-	}
-	repair := Step{Seq: len(x.sub.Steps) + 1, Action: UpdateNode, Node: st.Node, Name: st.Name, Repair: true, TargetID: st.TargetID,
+	return &Step{Seq: len(x.sub.Steps) + 1, Action: UpdateNode, Node: st.Node, Name: st.Name, Repair: true, TargetID: st.TargetID,
 		Spec: flowspec.RepairSpec(st.Spec, st.TargetID), State: StepPlanned}
-	if err := x.s.store.AddStep(ctx, x.sub.ID, repair); err != nil {
-		return false
-	}
-	x.sub.Steps = append(x.sub.Steps, repair)
-	return true
-}
-
-// note records a finished step's note.
-func (x *execution) note(ctx context.Context, st *Step) bool {
-	return x.s.store.FinishStep(ctx, x.sub.DraftKey, x.sub.ID, *st, DeliveryChange{}) == nil
 }
 
 // Recover settles deliveries a crash or a stop left pending: a step that
@@ -634,7 +638,7 @@ func (s *Service) Recover(ctx context.Context) (int, error) {
 				}
 				switch x.reconcile(ctx, st) {
 				case settled:
-					x.record(ctx, st)
+					x.settle(ctx, st)
 				case notExecuted:
 					_ = s.store.FinishStep(ctx, sub.DraftKey, sub.ID, *st, DeliveryChange{})
 				default:
