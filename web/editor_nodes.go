@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/flowform/flowform/components"
+	"github.com/flowform/flowform/internal/draft"
 	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
 )
@@ -322,36 +324,47 @@ func nodeFormView(lang i18n.Lang, doc *flowspec.Document, i int, errs map[string
 // planView is the delivery plan as the editor shows it; workflowID is the
 // workflow this draft already created ("" for none), which the first call
 // then updates.
-func planView(lang i18n.Lang, doc *flowspec.Document, open bool, workflowID string) components.PlanView {
+func planView(lang i18n.Lang, doc *flowspec.Document, open bool, dl draft.Delivery, projectID string) components.PlanView {
 	v := components.PlanView{Open: open}
 	if !open {
 		return v
 	}
-	p := doc.Plan()
 	g := doc.Graph()
-	v.Blocked = p.Blocked.In(lang)
+	if g.Cycle != nil {
+		v.Blocked = i18n.Sprintf("The nodes cannot be created in order: dependency cycle %s.", "无法按顺序创建节点：依赖成环 %s。", flowspec.CycleText(g)).In(lang)
+	}
 	if doc.NodeCount() > 0 {
 		v.Note = i18n.Text{
-			EN: "CreateWorkflowDefinition ignores inner nodes, so each node is its own CreateNode call inside the workflow, upstreams first. Not sent yet: Submit makes the first call only (with the whole document, nodes included, which it ignores); the node calls are here to review.",
-			ZH: "CreateWorkflowDefinition 会忽略内部节点，因此每个节点在工作流内单独调用 CreateNode，先上游后下游。尚未发送：提交目前只发出第一个调用（发送整个文档，其中的节点会被忽略）；节点调用列在此处供审阅。"}.In(lang)
+			EN: "CreateWorkflowDefinition ignores inner nodes, so Submit creates each node with its own CreateNode call inside the workflow, upstreams first — or, for a node already in DataWorks, sends UpdateNode with only what changed. Each call is recorded before it is sent.",
+			ZH: "CreateWorkflowDefinition 会忽略内部节点，因此提交时每个节点在工作流内单独调用 CreateNode，先上游后下游；已在 DataWorks 中的节点则只用 UpdateNode 发送改动。每次调用发送前都会记录。"}.In(lang)
 	}
-	first := "CreateWorkflowDefinition"
-	if workflowID != "" {
-		first = "UpdateWorkflowDefinition " + workflowID
-	}
-	for k, s := range p.Steps {
-		step := components.PlanStep{N: k + 1, Operation: "CreateNode", Name: s.Name, Spec: string(s.Spec)}
-		if s.Node < 0 {
-			step.Operation = first
+	created := map[string]bool{}
+	for _, st := range draft.Steps(doc, dl, projectID) {
+		step := components.PlanStep{N: st.Seq, Operation: st.Action, Name: st.Name, Spec: string(st.Spec)}
+		if st.TargetID != "" {
+			step.Operation += " " + st.TargetID
 		}
-		var after []string
-		for _, u := range s.Upstreams {
-			after = append(after, g.Names[u])
+		if st.State == draft.StepSkipped {
+			step.Operation += " · " + i18n.Text{EN: "removed from the draft, left in DataWorks unless deleted on the submit page", ZH: "已从草稿删除；除非在提交页勾选删除，否则保留在 DataWorks"}.In(lang)
 		}
-		step.After = strings.Join(after, ", ")
-		if len(s.Assigned) > 0 {
-			step.Assigned = i18n.Sprintf("%s: replaced with the id DataWorks returns when it creates that node.",
-				"%s：替换为 DataWorks 创建该节点时返回的 ID。", strings.Join(s.Assigned, ", ")).In(lang)
+		if i, ok := doc.NodeIndex(st.Node); ok && st.Node != "" {
+			var after, assigned []string
+			for _, e := range g.Edges {
+				if e.To == i && e.Internal() && e.From != i && !slices.Contains(after, g.Names[e.From]) {
+					after = append(after, g.Names[e.From])
+					if created[doc.NodeID(e.From)] {
+						assigned = append(assigned, g.Names[e.From])
+					}
+				}
+			}
+			step.After = strings.Join(after, ", ")
+			if len(assigned) > 0 {
+				step.Assigned = i18n.Sprintf("The dependency on %s names the id DataWorks returns when it creates that node.",
+					"对 %s 的依赖使用 DataWorks 创建该节点时返回的 ID。", strings.Join(assigned, ", ")).In(lang)
+			}
+		}
+		if st.Action == draft.CreateNode {
+			created[st.Node] = true
 		}
 		v.Steps = append(v.Steps, step)
 	}

@@ -46,7 +46,7 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, posted *editorInput,
 		Form: in.view, Inputs: inputs(lang, in.view, l.errs), Errors: l.errs, Explain: l.explain, Summary: l.summary,
 		Preview: l.preview, Status: status, Zones: s.zoneOptions(), Regions: s.regions,
 		Nodes: nodesView(lang, d.ID, in.doc, in.node, l.errs, l.nodeErrs, in.nodeTyped),
-		Plan:  planView(lang, in.doc, in.planOpen, s.createdWorkflow(c, d)),
+		Plan:  planView(lang, in.doc, in.planOpen, s.delivery(c, d), d.ProjectID),
 	}
 	if posted != nil {
 		v.Nodes.NewName = c.FormValue("new_name")
@@ -56,20 +56,17 @@ func (s *Server) editorView(c echo.Context, d *draft.Draft, posted *editorInput,
 
 // createdWorkflow is the workflow this draft's submissions created ("" for
 // none): read only while the plan is open, which names it.
-func (s *Server) createdWorkflow(c echo.Context, d *draft.Draft) string {
+// delivery is what the draft holds in DataWorks, read only while the
+// plan panel is open (it shows the calls a submit would make).
+func (s *Server) delivery(c echo.Context, d *draft.Draft) draft.Delivery {
 	if d.ID == "" || c.FormValue("plan_open") != "1" {
-		return ""
+		return draft.Delivery{}
 	}
-	subs, err := s.drafts.Submissions(c.Request().Context(), d.ID)
+	dl, err := s.drafts.Delivery(c.Request().Context(), d.ID)
 	if err != nil {
-		return ""
+		return draft.Delivery{}
 	}
-	for _, sub := range subs {
-		if sub.State == draft.Succeeded && sub.WorkflowID != "" {
-			return sub.WorkflowID
-		}
-	}
-	return ""
+	return dl
 }
 
 // handleEditor serves GET /d/{id}.

@@ -68,21 +68,20 @@ func planSteps(doc *flowspec.Document, dl Delivery, deleteRemoved bool) ([]Step,
 		wf.Action, wf.TargetID = UpdateWorkflow, dl.WorkflowID
 		mapped.SetWorkflowID(dl.WorkflowID)
 	}
-	wf.Spec = mapped.WorkflowSpec()
+	// A cycle blocks the node steps; it is an error, so the draft is not
+	// submittable anyway.
+	p := mapped.Plan()
+	wf.Spec = p.Steps[0].Spec
 	steps := []Step{wf}
-	g := doc.Graph()
-	if g.Cycle == nil { // a cycle is an error: the draft is not submittable
-		for _, i := range g.Order {
-			local := doc.NodeID(i)
-			now := mapped.NodeSpec(i)
-			n, ok := dl.node(local)
-			if !ok || local == "" {
-				steps = append(steps, Step{Action: CreateNode, Node: local, Name: g.Names[i], Spec: now, State: StepPlanned})
-				continue
-			}
-			if spec, _, changed := flowspec.NodeUpdate(n.Sent, now); changed {
-				steps = append(steps, Step{Action: UpdateNode, Node: local, Name: g.Names[i], TargetID: n.ID, Spec: spec, State: StepPlanned})
-			}
+	for _, ps := range p.Steps[1:] {
+		local := doc.NodeID(ps.Node)
+		n, ok := dl.node(local)
+		if !ok || local == "" {
+			steps = append(steps, Step{Action: CreateNode, Node: local, Name: ps.Name, Spec: ps.Spec, State: StepPlanned})
+			continue
+		}
+		if spec, _, changed := flowspec.NodeUpdate(n.Sent, ps.Spec); changed {
+			steps = append(steps, Step{Action: UpdateNode, Node: local, Name: ps.Name, TargetID: n.ID, Spec: spec, State: StepPlanned})
 		}
 	}
 	var removed []DeliveredNode
@@ -751,3 +750,14 @@ var (
 	stopping = i18n.Text{EN: "FlowForm was stopped during this delivery, so the call in flight may or may not have been carried out. When FlowForm starts again it looks that step up in DataWorks; then resume the delivery from this page.",
 		ZH: "此次提交进行中 FlowForm 被停止，进行中的调用可能已执行也可能没有。FlowForm 再次启动时会在 DataWorks 中查找该步骤；之后可在此页继续提交。"}
 )
+
+// Steps is the delivery plan for doc in a workspace, given what the draft
+// holds in DataWorks: what the editor's plan panel shows (removed nodes
+// are listed as left in DataWorks).
+func Steps(doc *flowspec.Document, dl Delivery, projectID string) []Step {
+	if !dl.For(projectID) {
+		dl = Delivery{}
+	}
+	steps, _ := planSteps(doc, dl, false)
+	return steps
+}

@@ -23,10 +23,6 @@ func (d *Document) NodeCommand(i int) string {
 // the node and its dependency entry (see Plan).
 func (d *Document) NodeSpec(i int) []byte { return d.nodeSpec(i, d.dependsIndex(d.NodeID(i))) }
 
-// WorkflowSpec is the workflow without its inner nodes, as
-// CreateWorkflowDefinition and UpdateWorkflowDefinition take it.
-func (d *Document) WorkflowSpec() []byte { return d.workflowSpec() }
-
 // WithIDs returns a copy in which every local node id named in ids is
 // replaced by the id DataWorks assigned: the node's own id, its
 // dependency entry, and each dependency on it.

@@ -47,11 +47,7 @@ func pipeline(t *testing.T) []draft.KitCall {
 	f := doc.Node(1)
 	f.Values["node_code"] = code
 	doc.ApplyNode(1, f)
-	p := draft.SubmitPlan{Operation: draft.OpCreate,
-		Steps: []draft.Step{{Seq: 1, Action: draft.CreateWorkflow, Name: doc.Form().Name, Spec: doc.WorkflowSpec()}}}
-	for _, i := range doc.Graph().Order {
-		p.Steps = append(p.Steps, draft.Step{Seq: len(p.Steps) + 1, Action: draft.CreateNode, Node: doc.NodeID(i), Name: doc.NodeName(i), Spec: doc.NodeSpec(i)})
-	}
+	p := draft.SubmitPlan{Operation: draft.OpCreate, Steps: draft.Steps(doc, draft.Delivery{}, "123456")}
 	calls := p.Kit(doc, draft.Delivery{}, false)
 	if len(calls) != 4 || !strings.Contains(calls[2].Spec, draft.Placeholder("NODE_2")) || !strings.Contains(calls[3].Spec, draft.Placeholder("NODE_3")) {
 		t.Fatalf("the plan is not A → B → C with placeholders: %+v", calls)
@@ -279,18 +275,13 @@ func update(t *testing.T, fake *dataworkstest.Server, wf string) []draft.KitCall
 	f := doc.Node(1)
 	f.Values["node_code"] = code + "-- v2\n"
 	doc.ApplyNode(1, f)
-	ids := map[string]string{}
-	for _, n := range dl.Nodes {
-		ids[n.Local] = n.ID
-	}
-	mapped := doc.WithIDs(ids)
-	mapped.SetWorkflowID(wf)
-	p := draft.SubmitPlan{Operation: draft.OpUpdate, WorkflowID: wf, Steps: []draft.Step{
-		{Seq: 1, Action: draft.UpdateWorkflow, Name: "sales_daily", TargetID: wf, Spec: mapped.WorkflowSpec()},
-		{Seq: 2, Action: draft.UpdateNode, Node: dl.Nodes[1].Local, Name: dl.Nodes[1].Name, TargetID: dl.Nodes[1].ID},
-		{Seq: 3, Action: draft.DeleteNode, Node: dl.Nodes[2].Local, Name: dl.Nodes[2].Name, TargetID: dl.Nodes[2].ID},
-	}}
 	doc.RemoveNode(2)
+	p := draft.SubmitPlan{Operation: draft.OpUpdate, WorkflowID: wf, Steps: draft.Steps(doc, dl, "7")}
+	for i := range p.Steps {
+		if p.Steps[i].Action == draft.DeleteNode {
+			p.Steps[i].State = draft.StepPlanned // the analyst ticked "delete"
+		}
+	}
 	return p.Kit(doc, dl, false)
 }
 
