@@ -63,7 +63,7 @@ bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
 
 .PHONY: screenshots
 screenshots: ## screenshots of every page (editor light, dark, zh-CN, nodes, plan) into artifacts/ with headless Chromium
-	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^Test(Node)?Screenshots$$' ./internal/app
+	FLOWFORM_SCREENSHOTS=$(CURDIR)/artifacts $(GO) test -count=1 -run='^Test(Node|Delivery)?Screenshots$$' ./internal/app
 
 .PHONY: run
 run: ## run FlowForm on 127.0.0.1:8080 (embedded SQLite, sandbox without Alibaba credentials)

@@ -50,6 +50,13 @@ var smokeRoutes = []struct {
 	{"POST /api/v1/drafts/{id}/submit", smokeRoute{"/api/v1/drafts/{id}/submit", "", 200, `"state":"succeeded"`}},
 	{"GET /api/v1/drafts/{id}/submissions", smokeRoute{"/api/v1/drafts/{id}/submissions", "", 200, `"endpoint":"sandbox"`}},
 	{"GET /d/{id}/submissions/{sid}", smokeRoute{"/d/{id}/submissions/1", "", 200, `Nothing reached Alibaba Cloud`}},
+	{"GET /api/v1/drafts/{id}/submissions/{sid}", smokeRoute{"/api/v1/drafts/{id}/submissions/1", "", 200, `"action":"CreateWorkflowDefinition"`}},
+	{"POST /api/v1/drafts/{id}/submissions/{sid}/resume", smokeRoute{"/api/v1/drafts/{id}/submissions/1/resume", "", 409, `"not_resumable"`}},
+	{"POST /d/{id}/submissions/{sid}/resume", smokeRoute{"/d/{id}/submissions/1/resume", "", 303, "/d/{id}/submissions/1?message="}},
+	{"GET /open", smokeRoute{"/open", "", 200, `data-testid="open-list"`}},
+	{"GET /api/v1/dataworks/workflows", smokeRoute{"/api/v1/dataworks/workflows?projectId=10001&name=sales", "", 200, `"name":"sales_daily_demo"`}},
+	{"POST /api/v1/dataworks/open", smokeRoute{"/api/v1/dataworks/open", `{"projectId":"10001","workflowId":"{workflow}"}`, 201, `"editUrl"`}},
+	{"POST /open", smokeRoute{"/open", "project_id=10001&workflow_id={workflow}", 303, "/d/"}},
 	{"POST /api/v1/drafts/{id}/share/rotate", smokeRoute{"/api/v1/drafts/{id}/share/rotate", "", 200, `"viewUrl"`}},
 	{"DELETE /api/v1/drafts/{id}", smokeRoute{"/api/v1/drafts/{id}", "", 200, `"restoreUntil"`}},
 	{"POST /api/v1/drafts/{id}/undelete", smokeRoute{"/api/v1/drafts/{id}/undelete", "", 200, `"editUrl"`}},
@@ -127,17 +134,24 @@ func TestReadmeRoutesOnTheRealProgram(t *testing.T) {
 		t.Fatalf("create: %d %s", status, body)
 	}
 	viewToken := d.ViewURL[strings.LastIndex(d.ViewURL, "/")+1:]
+	// A workflow the sandbox holds, for the routes that open one.
+	_, listed := call("GET", "/api/v1/dataworks/workflows?projectId=10001", "", nil)
+	var workflows struct{ Workflows []struct{ ID string } }
+	if json.Unmarshal([]byte(listed), &workflows) != nil || len(workflows.Workflows) == 0 {
+		t.Fatalf("the sandbox lists no workflow: %s", listed)
+	}
 	version := 1
 	for _, r := range smokeRoutes {
 		method := strings.Fields(r.route)[0]
 		path := strings.NewReplacer("{id}", d.ID, "{viewToken}", viewToken).Replace(r.path)
+		fill := strings.NewReplacer("{spec}", string(d.Spec), "{workflow}", workflows.Workflows[0].ID, "{version}", strconv.Itoa(version))
 		header := map[string]string{"If-Match": `"` + string(rune('0'+version)) + `"`}
 		var status int
 		var body string
-		if method == "POST" && strings.HasPrefix(r.path, "/d/") { // a page form, posted same-origin
-			status, body = postForm(t, base, path, strings.ReplaceAll(r.body, "{version}", strconv.Itoa(version)))
+		if method == "POST" && !strings.HasPrefix(r.path, "/api/") { // a page form, posted same-origin
+			status, body = postForm(t, base, path, fill.Replace(r.body))
 		} else {
-			status, body = call(method, path, strings.ReplaceAll(r.body, "{spec}", string(d.Spec)), header)
+			status, body = call(method, path, fill.Replace(r.body), header)
 		}
 		if want := strings.ReplaceAll(r.want, "{id}", d.ID); status != r.status || !strings.Contains(body, want) {
 			t.Errorf("%s (%s %s): %d, want %d with %q\n%.400s", r.route, method, path, status, r.status, want, body)
