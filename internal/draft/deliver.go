@@ -606,7 +606,7 @@ func (x *execution) verify(ctx context.Context, st *Step) *Step {
 		}
 	}
 	if len(missing) == 0 {
-		st.Note = st.Note.Join(i18n.Sprintf("DataWorks records its %d dependencies.", "DataWorks 已记录其 %d 个依赖。", len(want)))
+		st.Note = st.Note.Join(i18n.Sprintf("Checked with GetNode: DataWorks recorded the dependencies sent (%d).", "已用 GetNode 核对：DataWorks 已记录发送的依赖（%d 个）。", len(want)))
 		return nil
 	}
 	st.Note = st.Note.Join(i18n.Sprintf("DataWorks dropped %d of its %d dependencies; a repair step sets them again.",

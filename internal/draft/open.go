@@ -2,7 +2,6 @@ package draft
 
 import (
 	"context"
-	"time"
 
 	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
@@ -48,17 +47,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest, author string) (*Dr
 			dl.Nodes = append(dl.Nodes, DeliveredNode{Local: id, ID: id, Name: in.Spec.NodeName(i), Sent: in.Spec.NodeSpec(i)})
 		}
 	}
-	token := newEditToken()
-	now := s.now().UTC().Truncate(time.Millisecond)
-	rec := Record{
-		Key: key(token), ViewKey: key(viewToken(token, 0)), Version: 1,
-		ProjectID: in.ProjectID, Region: in.Region, Spec: in.Spec.Canonical(),
-		Author: author, CreatedAt: now, UpdatedAt: now, Kind: KindCreate, Delivery: dl,
-	}
-	if err := s.store.Create(ctx, rec); err != nil {
-		return nil, err
-	}
-	return s.toDraft(token, rec)
+	return s.create(ctx, in, author, dl)
 }
 
 // Workflows lists one page of a workspace's workflows in DataWorks.

@@ -81,12 +81,18 @@ func (s *Service) Create(ctx context.Context, in Input, author string) (*Draft, 
 	if err := s.check(&in); err != nil {
 		return nil, err
 	}
+	return s.create(ctx, in, author, nil)
+}
+
+// create stores a checked input as a new draft; dl is the workflow it was
+// opened from, if any.
+func (s *Service) create(ctx context.Context, in Input, author string, dl *Delivery) (*Draft, error) {
 	token := newEditToken()
 	now := s.now().UTC().Truncate(time.Millisecond)
 	rec := Record{
 		Key: key(token), ViewKey: key(viewToken(token, 0)), Version: 1,
 		ProjectID: in.ProjectID, Region: in.Region, Spec: in.Spec.Canonical(),
-		Author: author, CreatedAt: now, UpdatedAt: now, Kind: KindCreate,
+		Author: author, CreatedAt: now, UpdatedAt: now, Kind: KindCreate, Delivery: dl,
 	}
 	if err := s.store.Create(ctx, rec); err != nil {
 		return nil, err

@@ -1,22 +1,9 @@
 package web
 
 import (
-	"go/parser"
-	"go/token"
-	"os/exec"
 	"strings"
 	"testing"
 )
-
-func runShell(script string) (string, error) {
-	out, err := exec.Command("sh", "-c", script).Output()
-	return string(out), err
-}
-
-func parseGo(src string) error {
-	_, err := parser.ParseFile(token.NewFileSet(), "snippet.go", src, 0)
-	return err
-}
 
 // TestSubmitRoutesExistWithoutSubmitter: a server whose submitter could
 // not be built still has its submit routes; they say why nothing can be
