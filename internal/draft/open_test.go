@@ -34,6 +34,28 @@ func TestOpenFromDataWorks(t *testing.T) {
 	if d.Spec.NodeCount() != 3 {
 		t.Fatalf("opened %d nodes", d.Spec.NodeCount())
 	}
+	// The draft holds what the fake holds: its definition, every node as
+	// GetNode shows it, every dependency.
+	def, _, err := e.client.Fetch(context.Background(), "cn-shanghai", "123456", seeded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nodes [][]byte
+	for _, id := range nodeIDs {
+		n, _ := e.fake.Node(id)
+		flow := `,"flow":[{"nodeId":"` + id + `","depends":` + n.Depends + `}]`
+		if n.Depends == "[]" {
+			flow = "" // a root has no dependency entry
+		}
+		nodes = append(nodes, []byte(`{"kind":"Node","spec":{"nodes":[`+n.Spec+`]`+flow+`}}`))
+	}
+	held, _, err := flowspec.Assemble(stripNodes(t, def), nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes := flowspec.Diff(held, d.Spec); len(changes) != 0 {
+		t.Fatalf("the opened draft differs from what DataWorks holds: %+v", changes)
+	}
 	for _, n := range e.fake.Nodes(seeded) {
 		i, ok := d.Spec.NodeIndex(n.ID)
 		if !ok || d.Spec.NodeName(i) != n.Name {
@@ -99,4 +121,18 @@ func TestOpenFromDataWorks(t *testing.T) {
 	if !strings.Contains(kept.Spec, "console 0") || !strings.Contains(replaced.Spec, "mine") {
 		t.Errorf("after the delivery DataWorks holds %s and %s", kept.Spec, replaced.Spec)
 	}
+}
+
+// stripNodes is a workflow definition without its inner nodes.
+func stripNodes(t *testing.T, def []byte) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(def, &doc); err != nil {
+		t.Fatal(err)
+	}
+	wf := doc["spec"].(map[string]any)["workflows"].([]any)[0].(map[string]any)
+	delete(wf, "nodes")
+	delete(wf, "dependencies")
+	out, _ := json.Marshal(doc)
+	return out
 }
