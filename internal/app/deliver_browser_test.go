@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/flowform/flowform/internal/dataworks/dataworkstest"
 	"github.com/flowform/flowform/internal/flowspec"
@@ -89,23 +87,7 @@ func TestDeliveryScreenshots(t *testing.T) {
 	}
 	app := start(t, withCredentials(t), "--dataworks-endpoint", fake.URL, "--dataworks-timeout", "1s")
 	ctx := newBrowserWithin(t, 3*time.Minute)
-	shot := func(name string, w, h int64, url, scrollTo string) {
-		t.Helper()
-		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: w, Height: h, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
-			t.Fatal(err)
-		}
-		must(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main")))
-		if scrollTo != "" {
-			evalBool(t, ctx, `document.querySelector(`+jsString(scrollTo)+`).scrollIntoView(); true`)
-		}
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := shooter(t, ctx, dir)
 	shot("open.png", 1440, 900, app.URL+"open?project_id=10001&lang=en", "")
 	shot("open-390.png", 390, 844, app.URL+"open?project_id=10001&lang=en", "[data-testid=open-list]")
 

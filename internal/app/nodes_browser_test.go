@@ -247,23 +247,7 @@ func TestNodeScreenshots(t *testing.T) {
 	app := start(t, noCredentials())
 	ctx := newBrowserWithin(t, 3*time.Minute)
 	d := openTemplate(t, ctx, app, "daily-pipeline", "sales_pipeline")
-	shot := func(name string, w, h int64, url, scrollTo string) {
-		t.Helper()
-		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: w, Height: h, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
-			t.Fatal(err)
-		}
-		must(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main")))
-		if scrollTo != "" {
-			evalBool(t, ctx, `document.querySelector(`+jsString(scrollTo)+`).scrollIntoView(); true`)
-		}
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := shooter(t, ctx, dir)
 	editor := app.URL + "d/" + d.ID
 	shot("nodes.png", 1440, 900, editor+"?node=1", "#nodes")
 	shot("node-form.png", 1440, 900, editor+"?node=1", "#node-form")
@@ -307,4 +291,26 @@ func TestBrowserNodeKindChangeRedrawsTheForm(t *testing.T) {
 	waitFor(t, ctx, "no code for a virtual node", `!document.querySelector("#node_code") && !document.querySelector("#node_datasource")`)
 	waitFor(t, ctx, "saved", `fetch("/d/`+d.ID+`/spec.json").then(r => r.json()).then(s => s.spec.workflows[0].nodes[0].script.runtime.command === "VIRTUAL")`)
 	noOOBMisses(t, ctx)
+}
+
+// shooter returns a function that opens url at w×h, scrolls scrollTo (a
+// selector, or "") into view and saves a screenshot as dir/name.
+func shooter(t *testing.T, ctx context.Context, dir string) func(name string, w, h int64, url, scrollTo string) {
+	return func(name string, w, h int64, url, scrollTo string) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: w, Height: h, DeviceScaleFactor: 1, Mobile: w < 600}); err != nil {
+			t.Fatal(err)
+		}
+		must(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main")))
+		if scrollTo != "" {
+			evalBool(t, ctx, `document.querySelector(`+jsString(scrollTo)+`).scrollIntoView(); true`)
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

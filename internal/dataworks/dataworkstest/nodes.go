@@ -284,11 +284,7 @@ func checkNode(o map[string]any) string {
 }
 
 func (s *Server) updateNode(q *request) (map[string]any, *apiError) {
-	projectID, e := q.projectID()
-	if e != nil {
-		return nil, e
-	}
-	id, e := q.required("Id")
+	projectID, id, e := q.object()
 	if e != nil {
 		return nil, e
 	}
@@ -353,11 +349,7 @@ func (s *Server) updateNode(q *request) (map[string]any, *apiError) {
 }
 
 func (s *Server) deleteNode(q *request) (map[string]any, *apiError) {
-	projectID, e := q.projectID()
-	if e != nil {
-		return nil, e
-	}
-	id, e := q.required("Id")
+	projectID, id, e := q.object()
 	if e != nil {
 		return nil, e
 	}
@@ -377,11 +369,7 @@ func (s *Server) deleteNode(q *request) (map[string]any, *apiError) {
 }
 
 func (s *Server) getNode(q *request) (map[string]any, *apiError) {
-	projectID, e := q.projectID()
-	if e != nil {
-		return nil, e
-	}
-	id, e := q.required("Id")
+	projectID, id, e := q.object()
 	if e != nil {
 		return nil, e
 	}
@@ -455,11 +443,7 @@ func (s *Server) listNodes(q *request) (map[string]any, *apiError) {
 // (nodes-reference §3.6.4) — so the fake returns upstreams, what FlowForm
 // verifies. A node depending on its own previous cycle lists itself.
 func (s *Server) listNodeDependencies(q *request) (map[string]any, *apiError) {
-	projectID, e := q.projectID()
-	if e != nil {
-		return nil, e
-	}
-	id, e := q.required("Id")
+	projectID, id, e := q.object()
 	if e != nil {
 		return nil, e
 	}

@@ -416,6 +416,15 @@ func (q *request) required(name string) (string, *apiError) {
 	return v, nil
 }
 
+// object reads the ProjectId and Id of a call on one workflow or node.
+func (q *request) object() (projectID int64, id string, e *apiError) {
+	if projectID, e = q.projectID(); e != nil {
+		return 0, "", e
+	}
+	id, e = q.required("Id")
+	return projectID, id, e
+}
+
 // paging reads PageNumber (from 1, default 1) and PageSize (1–100,
 // default 10), as the List operations document them.
 func (q *request) paging() (number, size int, e *apiError) {

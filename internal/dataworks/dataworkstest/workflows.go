@@ -162,11 +162,7 @@ func (s *Server) createWorkflow(q *request) (map[string]any, *apiError) {
 }
 
 func (s *Server) updateWorkflow(q *request) (map[string]any, *apiError) {
-	projectID, e := q.projectID()
-	if e != nil {
-		return nil, e
-	}
-	id, e := q.required("Id")
+	projectID, id, e := q.object()
 	if e != nil {
 		return nil, e
 	}
@@ -216,11 +212,7 @@ func (s *Server) updateWorkflow(q *request) (map[string]any, *apiError) {
 }
 
 func (s *Server) getWorkflow(q *request) (map[string]any, *apiError) {
-	projectID, e := q.projectID()
-	if e != nil {
-		return nil, e
-	}
-	id, e := q.required("Id")
+	projectID, id, e := q.object()
 	if e != nil {
 		return nil, e
 	}
