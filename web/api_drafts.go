@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -178,13 +179,8 @@ func readDraftRequest(c echo.Context) (draft.Input, []flowspec.Finding, draftReq
 	if err != nil {
 		return draft.Input{}, nil, req, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return draft.Input{}, nil, req, badJSON(err)
-	}
-	if dec.More() {
-		return draft.Input{}, nil, req, badJSON(errors.New("unexpected data after the object"))
+	if err := decodeBody(body, &req, draftBody); err != nil {
+		return draft.Input{}, nil, req, err
 	}
 	// A field a request leaves out keeps its stored value on update.
 	in := draft.Input{KeepProjectID: len(req.ProjectID) == 0, KeepRegion: req.Region == nil}
@@ -206,9 +202,51 @@ func readDraftRequest(c echo.Context) (draft.Input, []flowspec.Finding, draftReq
 	return in, notes, req, nil
 }
 
-func badJSON(err error) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: i18n.Sprintf(
-		"the body is not a valid draft request (%v); nothing was changed", "请求体不是有效的草稿请求（%v）；未做任何更改", err)}
+// What a JSON body is, for the message that refuses it.
+var (
+	draftBody  = i18n.Text{EN: "draft request", ZH: "草稿请求"}
+	submitBody = i18n.Text{EN: "submit request", ZH: "提交请求"}
+	openBody   = i18n.Text{EN: "open request", ZH: "打开请求"}
+)
+
+// decodeBody reads a JSON object body into v. Unknown fields, a value of
+// the wrong type and anything after the object are refused with a
+// message naming the field, before anything is done.
+func decodeBody(body []byte, v any, what i18n.Text) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON object")
+	}
+	if err == nil {
+		return nil
+	}
+	return badJSON(err, what)
+}
+
+// badJSON refuses a body, saying what is wrong in words rather than Go's.
+func badJSON(err error, what i18n.Text) *Error {
+	why := i18n.Text{EN: err.Error(), ZH: err.Error()}
+	var typ *json.UnmarshalTypeError
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &typ):
+		want := map[string]string{"string": "a string", "bool": "true or false", "int64": "a whole number", "int": "a whole number"}[typ.Type.String()]
+		if want == "" {
+			want = typ.Type.String()
+		}
+		why = i18n.Sprintf("field %q must be %s, not %s", "字段 %q 应为 %s，而不是 %s", typ.Field, want, typ.Value)
+	case errors.As(err, &syntax):
+		why = i18n.Sprintf("not valid JSON at byte %d", "第 %d 字节处不是有效的 JSON", syntax.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		why = i18n.Sprintf("unknown field %s", "未知字段 %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		why = i18n.Text{EN: "the JSON ends too early", ZH: "JSON 提前结束"}
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "malformed_json", Message: i18n.Text{
+		EN: "the body is not a valid " + what.EN + " (" + why.EN + "); nothing was changed",
+		ZH: "请求体不是有效的" + what.ZH + "（" + why.ZH + "）；未做任何更改"}}
 }
 
 // projectID accepts a JSON number, a string or null.
@@ -220,7 +258,7 @@ func projectID(raw json.RawMessage) (string, error) {
 	case raw[0] == '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", badJSON(err)
+			return "", badJSON(err, draftBody)
 		}
 		return s, nil
 	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -91,10 +90,8 @@ func (s *Server) handleSubmit(c echo.Context) error {
 	}
 	var req submitRequest
 	if len(bytes.TrimSpace(body)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return badJSON(err)
+		if err := decodeBody(body, &req, submitBody); err != nil {
+			return err
 		}
 	}
 	ctx, cancel := s.submitContext(c)

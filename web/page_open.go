@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -16,22 +15,57 @@ import (
 )
 
 // workflowQuery reads a workflow search from the query string (the page)
-// or the API's parameters.
-func workflowQuery(c echo.Context, project, region string) draft.WorkflowQuery {
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	size, _ := strconv.Atoi(c.QueryParam("pageSize"))
-	return draft.WorkflowQuery{ProjectID: strings.TrimSpace(project), Region: strings.TrimSpace(region),
-		Name: strings.TrimSpace(c.QueryParam("name")), Manual: c.QueryParam("type") == "manual", Page: page, PageSize: size}
+// or the API's parameters; a value out of range is refused, named.
+func workflowQuery(c echo.Context, project, region string) (draft.WorkflowQuery, error) {
+	q := draft.WorkflowQuery{ProjectID: strings.TrimSpace(project), Region: strings.TrimSpace(region),
+		Name: strings.TrimSpace(c.QueryParam("name")), Page: 1, PageSize: 20}
+	bad := func(en, zh string) error {
+		return &Error{Status: http.StatusBadRequest, Code: "invalid_parameter", Message: i18n.Text{EN: en, ZH: zh}}
+	}
+	if v := c.QueryParam("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			return q, bad("page: a page number from 1", "page：页码从 1 开始")
+		}
+		q.Page = n
+	}
+	if v := c.QueryParam("pageSize"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return q, bad("pageSize: from 1 to 100 workflows a page (DataWorks lists at most 100)", "pageSize：每页 1 到 100 个工作流（DataWorks 每页最多 100 个）")
+		}
+		q.PageSize = n
+	}
+	switch c.QueryParam("type") {
+	case "", "cycle":
+	case "manual":
+		q.Manual = true
+	default:
+		return q, bad("type: cycle (scheduled workflows) or manual", "type：cycle（周期调度工作流）或 manual（手动工作流）")
+	}
+	if len(q.Name) > 128 {
+		return q, bad("name: at most 128 characters", "name：最多 128 个字符")
+	}
+	return q, nil
 }
+
+// maxPage bounds a page number (DataWorks' paging is an int32).
+const maxPage = 100000
 
 // handleOpenPage serves GET /open: a workspace's workflows in DataWorks,
 // filtered by name and type, one page at a time, each opened as a new
 // draft with one click.
 func (s *Server) handleOpenPage(c echo.Context) error {
 	lang := language(c)
-	q := workflowQuery(c, c.QueryParam("project_id"), c.QueryParam("region"))
+	q, qerr := workflowQuery(c, c.QueryParam("project_id"), c.QueryParam("region"))
 	v := components.OpenView{Page: s.page(c, i18n.Text{EN: "Open from DataWorks", ZH: "从 DataWorks 打开"}),
-		ProjectID: q.ProjectID, Region: q.Region, Name: q.Name, Manual: q.Manual, Regions: s.regions, SandboxProject: s.sandboxProject}
+		ProjectID: q.ProjectID, Region: q.Region, Name: q.Name, Manual: q.Manual, Regions: s.regions, SandboxProject: s.sandboxProject,
+		PageNumber: q.Page}
+	var e *Error
+	if errors.As(qerr, &e) {
+		v.Error = e.Message.In(lang)
+		return render(c, e.Status, components.Open(v))
+	}
 	if why := s.drafts.Unavailable(); why != nil {
 		v.Error = why.Message.In(lang)
 		return render(c, http.StatusOK, components.Open(v))
@@ -59,11 +93,18 @@ func (s *Server) handleOpenPage(c echo.Context) error {
 	return render(c, http.StatusOK, components.Open(v))
 }
 
-// handleOpenPost serves POST /open: the workflow becomes a new draft.
+// handleOpenPost serves POST /open: the workflow becomes a new draft; a
+// refusal is shown on the /open page.
 func (s *Server) handleOpenPost(c echo.Context) error {
-	d, err := s.drafts.Open(c.Request().Context(), draft.OpenRequest{ProjectID: strings.TrimSpace(c.FormValue("project_id")),
-		Region: strings.TrimSpace(c.FormValue("region")), WorkflowID: strings.TrimSpace(c.FormValue("workflow_id"))}, s.author(c))
-	if err != nil {
+	req := draft.OpenRequest{ProjectID: strings.TrimSpace(c.FormValue("project_id")),
+		Region: strings.TrimSpace(c.FormValue("region")), WorkflowID: strings.TrimSpace(c.FormValue("workflow_id"))}
+	d, err := s.drafts.Open(c.Request().Context(), req, s.author(c))
+	var de *draft.Error
+	if errors.As(err, &de) {
+		v := components.OpenView{Page: s.page(c, i18n.Text{EN: "Open from DataWorks", ZH: "从 DataWorks 打开"}),
+			ProjectID: req.ProjectID, Region: req.Region, Regions: s.regions, SandboxProject: s.sandboxProject, Error: de.Message.In(language(c))}
+		return render(c, fromDraft(de).Status, components.Open(v))
+	} else if err != nil {
 		return err
 	}
 	rememberDraft(c, d.ID)
@@ -84,7 +125,11 @@ type remoteWorkflowJSON struct {
 // one page (page, pageSize ≤ 100) of a workspace's workflows, filtered by
 // name and type (cycle or manual).
 func (s *Server) handleListWorkflows(c echo.Context) error {
-	page, err := s.drafts.Workflows(c.Request().Context(), workflowQuery(c, c.QueryParam("projectId"), c.QueryParam("region")))
+	q, err := workflowQuery(c, c.QueryParam("projectId"), c.QueryParam("region"))
+	if err != nil {
+		return err
+	}
+	page, err := s.drafts.Workflows(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
@@ -98,9 +143,9 @@ func (s *Server) handleListWorkflows(c echo.Context) error {
 
 // openRequest is the body of POST /api/v1/dataworks/open.
 type openRequest struct {
-	ProjectID  string `json:"projectId"`
-	Region     string `json:"region"`
-	WorkflowID string `json:"workflowId"`
+	ProjectID  json.RawMessage `json:"projectId"` // a number or a string, as for drafts
+	Region     string          `json:"region"`
+	WorkflowID string          `json:"workflowId"`
 }
 
 // handleOpen serves POST /api/v1/dataworks/open: 201 with the new draft.
@@ -110,12 +155,15 @@ func (s *Server) handleOpen(c echo.Context) error {
 		return err
 	}
 	var req openRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return badJSON(err)
+	if err := decodeBody(body, &req, openBody); err != nil {
+		return err
 	}
-	d, err := s.drafts.Open(c.Request().Context(), draft.OpenRequest{ProjectID: req.ProjectID, Region: req.Region, WorkflowID: req.WorkflowID}, s.author(c))
+	project, err := projectID(req.ProjectID)
+	if err != nil {
+		return err
+	}
+	d, err := s.drafts.Open(c.Request().Context(), draft.OpenRequest{ProjectID: project, Region: strings.TrimSpace(req.Region),
+		WorkflowID: strings.TrimSpace(req.WorkflowID)}, s.author(c))
 	if err != nil {
 		return err
 	}

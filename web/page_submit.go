@@ -174,8 +174,23 @@ func (s *Server) handleSubmissionPage(c echo.Context) error {
 		return err
 	}
 	v := components.ResultView{Page: s.page(c, i18n.Sprintf("Submission %d", "提交 %d", id)),
-		DraftID: c.Param("id"), Submission: submissionRow(sub, language(c)), Message: c.QueryParam("message")}
+		DraftID: c.Param("id"), Submission: submissionRow(sub, language(c))}
+	if c.QueryParam("refused") != "" {
+		// A fixed text per code: the link carries no message of its own.
+		why, ok := resumeRefusals[draft.Code(c.QueryParam("refused"))]
+		if !ok {
+			why = i18n.Text{EN: "The delivery could not be resumed.", ZH: "无法继续此次提交。"}
+		}
+		v.Message = why.In(language(c))
+	}
 	return render(c, http.StatusOK, components.Result(v))
+}
+
+// resumeRefusals say why a resume from the result page was refused.
+var resumeRefusals = map[draft.Code]i18n.Text{
+	draft.InFlight:     {EN: "This delivery, or another of this draft, is running; wait for it to end.", ZH: "此次或此草稿的另一次提交正在进行；请等待其结束。"},
+	draft.NotResumable: {EN: "This delivery did not stop part-way (or a later one was made), so there is nothing to resume.", ZH: "此次提交并未中途停止（或之后已有新的提交），无需继续。"},
+	draft.Unavailable:  {EN: "Submission is not available on this server; nothing was sent.", ZH: "此服务器无法提交；未发送任何内容。"},
 }
 
 // handleResumePost serves POST /d/{id}/submissions/{sid}/resume.
@@ -185,8 +200,7 @@ func (s *Server) handleResumePost(c echo.Context) error {
 	sub, err := s.drafts.Resume(ctx, c.Param("id"), submissionID(c))
 	var de *draft.Error
 	if errors.As(err, &de) && de.Code != draft.NotFound {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d?message=%s", c.Param("id"), submissionID(c),
-			url.QueryEscape(de.Message.In(language(c)))))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d?refused=%s", c.Param("id"), submissionID(c), url.QueryEscape(string(de.Code))))
 	} else if err != nil {
 		return err
 	}

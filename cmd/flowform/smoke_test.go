@@ -52,7 +52,7 @@ var smokeRoutes = []struct {
 	{"GET /d/{id}/submissions/{sid}", smokeRoute{"/d/{id}/submissions/1", "", 200, `Nothing reached Alibaba Cloud`}},
 	{"GET /api/v1/drafts/{id}/submissions/{sid}", smokeRoute{"/api/v1/drafts/{id}/submissions/1", "", 200, `"action":"CreateWorkflowDefinition"`}},
 	{"POST /api/v1/drafts/{id}/submissions/{sid}/resume", smokeRoute{"/api/v1/drafts/{id}/submissions/1/resume", "", 409, `"not_resumable"`}},
-	{"POST /d/{id}/submissions/{sid}/resume", smokeRoute{"/d/{id}/submissions/1/resume", "", 303, "/d/{id}/submissions/1?message="}},
+	{"POST /d/{id}/submissions/{sid}/resume", smokeRoute{"/d/{id}/submissions/1/resume", "", 303, "/d/{id}/submissions/1?refused=not_resumable"}},
 	{"GET /open", smokeRoute{"/open", "", 200, `data-testid="open-list"`}},
 	{"GET /api/v1/dataworks/workflows", smokeRoute{"/api/v1/dataworks/workflows?projectId=10001&name=sales", "", 200, `"name":"sales_daily_demo"`}},
 	{"POST /api/v1/dataworks/open", smokeRoute{"/api/v1/dataworks/open", `{"projectId":"10001","workflowId":"{workflow}"}`, 201, `"editUrl"`}},

@@ -199,8 +199,10 @@ func (s *Service) Resume(ctx context.Context, token string, id int64) (Submissio
 	case errors.Is(err, ErrPending):
 		return Submission{}, inFlight(&sub)
 	case errors.Is(err, ErrNotFound):
+		return Submission{}, &Error{Code: NotFound, Message: i18n.Text{EN: "no such submission", ZH: "没有这条提交记录"}}
+	case errors.Is(err, ErrNotResumable):
 		return Submission{}, &Error{Code: NotResumable, Message: i18n.Text{
-			EN: "this submission did not stop part-way, so there is nothing to resume", ZH: "此次提交并未中途停止，无需继续"}}
+			EN: "this submission did not stop part-way (or a later one was made), so there is nothing to resume", ZH: "此次提交并未中途停止（或之后已有新的提交），无需继续"}}
 	case err != nil:
 		return Submission{}, err
 	}

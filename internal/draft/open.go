@@ -2,6 +2,7 @@ package draft
 
 import (
 	"context"
+	"regexp"
 
 	"github.com/flowform/flowform/internal/flowspec"
 	"github.com/flowform/flowform/internal/i18n"
@@ -25,8 +26,11 @@ func (s *Service) Open(ctx context.Context, req OpenRequest, author string) (*Dr
 	if req.Region == "" {
 		req.Region = s.defaultRegion
 	}
-	if req.WorkflowID == "" || len(req.WorkflowID) > 64 {
-		return nil, invalid("workflowId: name the workflow to open", "workflowId：请指定要打开的工作流")
+	if !regionPattern.MatchString(req.Region) {
+		return nil, invalid("region: a DataWorks region id such as cn-shanghai", "region：DataWorks 地域 ID，例如 cn-shanghai")
+	}
+	if !workflowIDPattern.MatchString(req.WorkflowID) {
+		return nil, invalid("workflowId: a DataWorks workflow Id is a number, such as 4634978808809541235", "workflowId：DataWorks 工作流 Id 是数字，例如 4634978808809541235")
 	}
 	def, nodes, err := s.submitter.Fetch(ctx, req.Region, req.ProjectID, req.WorkflowID)
 	if err != nil {
@@ -61,9 +65,17 @@ func (s *Service) Workflows(ctx context.Context, q WorkflowQuery) (WorkflowPage,
 	if q.Region == "" {
 		q.Region = s.defaultRegion
 	}
-	q.Page = max(q.Page, 1)
-	if q.PageSize <= 0 || q.PageSize > 100 {
+	if !regionPattern.MatchString(q.Region) {
+		return WorkflowPage{}, invalid("region: a DataWorks region id such as cn-shanghai", "region：DataWorks 地域 ID，例如 cn-shanghai")
+	}
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.PageSize == 0 {
 		q.PageSize = 20
+	}
+	if q.Page < 1 || q.PageSize < 1 || q.PageSize > 100 {
+		return WorkflowPage{}, invalid("page from 1, pageSize from 1 to 100", "page 从 1 开始，pageSize 为 1 到 100")
 	}
 	page, err := s.submitter.Workflows(ctx, q)
 	if err != nil {
@@ -71,6 +83,9 @@ func (s *Service) Workflows(ctx context.Context, q WorkflowQuery) (WorkflowPage,
 	}
 	return page, nil
 }
+
+// workflowIDPattern is a workflow Id: digits (19 in every export).
+var workflowIDPattern = regexp.MustCompile(`^[0-9]{1,32}$`)
 
 // Remote is the error for a read from DataWorks that failed.
 const Remote Code = "dataworks_error"

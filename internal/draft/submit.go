@@ -147,6 +147,10 @@ type SubmissionStore interface {
 // ErrPending reports a submission already in flight for the draft.
 var ErrPending = errors.New("draft: a submission is pending")
 
+// ErrNotResumable reports a submission that did not stop part-way, or
+// is not the draft's latest.
+var ErrNotResumable = errors.New("draft: the submission cannot be resumed")
+
 // Submit error codes.
 const (
 	Unavailable Code = "submission_unavailable" // no submitter could be built

@@ -146,8 +146,8 @@ func (d *Document) Validate(now time.Time) Report {
 	}
 	if nodes := wf.get("nodes"); len(nodes.itemsOrNil()) > 0 {
 		c.warn("V3", "nodes_ignored", base+".nodes", i18n.Sprintf(
-			"Inner nodes (%d) are not created by submitting: CreateWorkflowDefinition ignores them; each needs its own CreateNode call (the delivery plan lists them)",
-			"内部节点（%d 个）不会随提交创建：CreateWorkflowDefinition 会忽略它们；每个节点需要单独调用 CreateNode（交付计划中列出）", len(nodes.items)))
+			"Inner nodes (%d) go to DataWorks in calls of their own: CreateWorkflowDefinition ignores them, so submitting creates each node with CreateNode after the workflow, or updates it (see the delivery plan)",
+			"内部节点（%d 个）通过单独的调用发送到 DataWorks：CreateWorkflowDefinition 会忽略它们，因此提交时先建工作流，再用 CreateNode 创建或更新每个节点（见提交计划）", len(nodes.items)))
 	}
 	c.checkInvented(wf, base)
 	c.checkOwner(wf, base+".owner")

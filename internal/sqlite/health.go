@@ -41,7 +41,7 @@ func (s *Store) Health(context.Context) error { return s.health.err() }
 // that callers can tell the user what is wrong (draft.ErrCorrupt,
 // draft.ErrStorageFull, draft.ErrStorageBusy). Domain errors pass through.
 func (s *Store) fail(op string, err error) error {
-	if err == nil || errors.Is(err, draft.ErrNotFound) || errors.Is(err, draft.ErrConflict) || errors.Is(err, draft.ErrPending) ||
+	if err == nil || errors.Is(err, draft.ErrNotFound) || errors.Is(err, draft.ErrConflict) || errors.Is(err, draft.ErrPending) || errors.Is(err, draft.ErrNotResumable) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}

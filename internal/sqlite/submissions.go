@@ -128,15 +128,28 @@ func (s *Store) Submission(ctx context.Context, key string, id int64) (draft.Sub
 	return sub, s.fail("read submission steps", err)
 }
 
-// ResumeSubmission implements draft.SubmissionStore: the unique index on
-// pending rows refuses a second pending submission.
+// ResumeSubmission implements draft.SubmissionStore: in one immediate
+// transaction the submission is read and made pending, so of two resumes
+// one wins and the other finds it pending.
 func (s *Store) ResumeSubmission(ctx context.Context, key string, id int64) (draft.Submission, error) {
 	err := s.write(ctx, "resume submission", func(tx *sql.Tx) error {
-		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = 'pending', finished_at = NULL
-			WHERE draft_key = ? AND id = ? AND state IN ('partial', 'unknown')
-			AND id = (SELECT max(id) FROM submissions WHERE draft_key = ?)`, key, id, key))
+		var state string
+		var latest int64
+		err := tx.QueryRowContext(ctx, `SELECT state, (SELECT max(id) FROM submissions WHERE draft_key = ?1)
+			FROM submissions WHERE draft_key = ?1 AND id = ?2`, key, id).Scan(&state, &latest)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return draft.ErrNotFound
+		case err != nil:
+			return err
+		case state == draft.Pending:
+			return draft.ErrPending
+		case state != draft.Partial && state != draft.Unknown || latest != id:
+			return draft.ErrNotResumable
+		}
+		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = 'pending', finished_at = NULL WHERE id = ?`, id))
 	})
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
+	if errors.Is(err, draft.ErrPending) || err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
 		pending, _ := scanSubmission(s.reader.QueryRowContext(ctx,
 			`SELECT `+submissionColumns+` FROM submissions WHERE draft_key = ? AND state = 'pending'`, key))
 		return pending, draft.ErrPending
