@@ -58,9 +58,9 @@ func Home(v HomeView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
-			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(tr(v.Lang, "Fill in a trigger and a strategy, see the exact FlowSpec, share it for review and submit it to CreateWorkflowDefinition.", "填写触发器与调度策略，查看确切的 FlowSpec，分享评审并提交到 CreateWorkflowDefinition。"))
+			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(tr(v.Lang, "Fill in a trigger and a strategy, design the nodes inside, see the exact FlowSpec, share it for review and deliver it to DataWorks — or open a workflow that is already there.", "填写触发器与调度策略，设计内部节点，查看确切的 FlowSpec，分享评审并提交到 DataWorks——也可以打开 DataWorks 中已有的工作流。"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/home.templ`, Line: 9, Col: 255}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/home.templ`, Line: 9, Col: 370}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {

@@ -84,6 +84,8 @@ func (s *Server) submitView(c echo.Context, message string, opts draft.SubmitOpt
 		v.Blocked = i18n.Text{EN: "Set the workspace ProjectId in the editor first.", ZH: "请先在编辑器中设置工作空间 ProjectId。"}.In(lang)
 	case plan.LastAny != nil && plan.LastAny.State == draft.Pending:
 		v.Blocked = i18n.Text{EN: "A submission of this draft is in progress.", ZH: "此草稿已有提交正在进行。"}.In(lang)
+	case len(plan.Refusals) > 0:
+		v.Blocked = plan.Refusals[0].In(lang) + "."
 	}
 	if len(f.Outputs) > 0 {
 		v.OutputsNote = i18n.Text{EN: "Output names must be unique in the workspace; FlowForm does not check existing workflows before sending (V18), DataWorks refuses duplicates at deploy time.",

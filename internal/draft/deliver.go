@@ -54,6 +54,19 @@ func plan(d *Draft, subs []Submission, dl Delivery, opts SubmitOptions, now time
 		dl = Delivery{} // a new workflow: every node is created in it
 	}
 	p.Steps, p.Removed = planSteps(d.Spec, dl, opts.DeleteRemoved)
+	for _, st := range p.Steps {
+		n, ok := dl.node(st.Node)
+		if st.Action != UpdateNode || !ok {
+			continue
+		}
+		if was, is := flowspec.SpecCommand(n.Sent), flowspec.SpecCommand(st.Spec); is != "" && was != "" && is != was {
+			// DataWorks refuses it ("Node type (command) cannot be
+			// changed after creation"), after the steps before it ran.
+			p.Refusals = append(p.Refusals, i18n.Sprintf(
+				"node %s is %s in DataWorks and cannot become %s there: change its kind back, or delete it and add a new node of the new kind",
+				"节点 %s 在 DataWorks 中是 %s，无法改为 %s：请改回原类型，或删除它并新增一个新类型的节点", st.Name, was, is))
+		}
+	}
 	return p
 }
 
@@ -140,6 +153,8 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 			"此草稿有 %d 个错误需先修正才能提交；未发送任何内容", len(p.Report.Errors))}
 	case d.ProjectID == "":
 		return Submission{}, &Error{Code: NotReady, Message: i18n.Text{EN: "set the workspace ProjectId before submitting; nothing was sent", ZH: "提交前请设置工作空间 ProjectId；未发送任何内容"}}
+	case len(p.Refusals) > 0:
+		return Submission{}, &Error{Code: NotReady, Message: p.Refusals[0].Join(i18n.Text{EN: "; nothing was sent", ZH: "；未发送任何内容"})}
 	case p.LastAny != nil && p.LastAny.State == Pending:
 		return Submission{}, inFlight(p.LastAny)
 	case p.LastAny != nil && (p.LastAny.State == Unknown || p.LastAny.State == Partial) && !opts.AfterUnknown:
@@ -151,8 +166,10 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 			"version %d was already submitted (workflow %s); edit the draft, or ask for a new workflow",
 			"版本 %d 已提交（工作流 %s）；请先修改草稿，或明确要求新建工作流", d.Version, p.Last.WorkflowID)}
 	}
-	if p.Operation == OpUpdate && len(dl.Live) > 0 && !opts.OverwriteLive {
-		if live := s.live(ctx, dl, p.Steps); live.Err == "" && len(live.Overwritten) > 0 {
+	if p.Operation == OpUpdate && len(dl.Live) > 0 {
+		// Also keeps, in the workflow step, colleagues' changes to fields
+		// this draft did not touch.
+		if live := s.live(ctx, dl, p.Steps); live.Err == "" && len(live.Overwritten) > 0 && !opts.OverwriteLive {
 			return Submission{}, &Error{Code: LiveChanged, Message: i18n.Sprintf(
 				"workflow %s was changed in DataWorks since this draft last delivered or opened it, and submitting would replace %d of those changes (shown on the submit page); nothing was sent. Confirm to send over them",
 				"工作流 %s 在本草稿上次提交或打开之后已在 DataWorks 中被修改，提交将覆盖其中 %d 处（见提交页）；未发送任何内容。确认后才会覆盖", dl.WorkflowID, len(live.Overwritten))}
@@ -254,6 +271,9 @@ func (s *Service) newExecution(ctx context.Context, sub *Submission) (*execution
 	if sub.Operation == OpCreate && sub.unsettled() == 0 {
 		dl = Delivery{} // nothing created yet: a new workflow
 	}
+	if sub.WorkflowID == "" && sub.unsettled() != 0 {
+		sub.WorkflowID = dl.WorkflowID // created by a run that stopped before recording its end
+	}
 	return &execution{s: s, sub: sub, doc: doc, dl: dl, manual: doc.Kind() == flowspec.KindManual, full: map[string][]byte{}}, nil
 }
 
@@ -329,6 +349,10 @@ func (x *execution) step(ctx context.Context, i int) bool {
 		case Failed:
 			st.State = StepFailed
 			x.sub.RequestID, x.sub.HTTPStatus, x.sub.ErrorCode, x.sub.Error, x.sub.Guidance = res.RequestID, res.HTTPStatus, res.ErrorCode, res.Error, res.Guidance
+			if done := x.sub.Count(StepDone, StepAdopted); done > 0 {
+				x.sub.Guidance = i18n.Sprintf("Step %d (%s %s) was refused, so nothing after it was sent; the %d step(s) before it were carried out in DataWorks, and the next submit goes on from there.",
+					"第 %d 步（%s %s）被拒绝，其后的步骤均未发送；之前的 %d 步已在 DataWorks 中执行，下次提交会接着进行。", st.Seq, st.Action, st.Name, done).Join(res.Guidance)
+			}
 			return x.stop(ctx, st, Failed)
 		}
 		if res.ErrorCode == "Shutdown" {
@@ -654,8 +678,7 @@ func (s *Service) Recover(ctx context.Context) (int, error) {
 				done++
 			}
 		}
-		sub.State, sub.ErrorCode = state, "Interrupted"
-		sub.Error = "FlowForm stopped during the delivery"
+		sub.State, sub.ErrorCode, sub.Error = state, "Interrupted", "" // the guidance says it in the analyst's language
 		sub.Guidance = i18n.Sprintf("FlowForm stopped during this delivery after %d of %d steps. It looked in DataWorks for the step in flight and recorded what it found; resume from this page to send the rest — steps that succeeded are not sent again.",
 			"FlowForm 在此次提交的第 %d/%d 步后停止。它已在 DataWorks 中查找进行中的步骤并记录结果；在此页继续即可发送其余步骤——已成功的步骤不会重复发送。", done, len(sub.Steps))
 		if state == Unknown {
@@ -690,7 +713,9 @@ func sameField(a, b flowspec.Change) bool {
 var nodeIndex = regexp.MustCompile(`nodes\[\d+\]`)
 
 // live reads the workflow DataWorks holds and compares it with what this
-// draft last saw of it and with what the steps would make of it.
+// draft last saw of it and with what the steps would make of it. The
+// workflow step is changed in place to keep colleagues' changes to fields
+// the draft did not touch (flowspec.KeepTheirs).
 func (s *Service) live(ctx context.Context, dl Delivery, steps []Step) *LiveReport {
 	def, nodes, err := s.submitter.Fetch(ctx, dl.Region, dl.ProjectID, dl.WorkflowID)
 	if err != nil {
@@ -704,6 +729,9 @@ func (s *Service) live(ctx context.Context, dl Delivery, steps []Step) *LiveRepo
 	if len(dl.Live) > 0 {
 		if base, _, err := flowspec.Import(dl.Live); err == nil {
 			r.Console = flowspec.Diff(base, doc)
+			if len(steps) > 0 && steps[0].Action == UpdateWorkflow {
+				steps[0].Spec = flowspec.KeepTheirs(steps[0].Spec, base, doc)
+			}
 		}
 	}
 	var calls []flowspec.Call

@@ -464,3 +464,27 @@ func describe(doc *flowspec.Document, text string) {
 	f.Description = text
 	doc.Apply(f)
 }
+
+// TestKindChangeOfADeliveredNodeIsRefused: DataWorks cannot change a
+// node's kind, so a plan that would try is refused before any call.
+func TestKindChangeOfADeliveredNodeIsRefused(t *testing.T) {
+	e := newDeliveryEnv(t, dataworks.Config{})
+	d := e.pipeline(t)
+	e.submit(t, d, draft.SubmitOptions{})
+	d, _ = e.svc.Get(context.Background(), d.ID)
+	d = e.edit(t, d, func(doc *flowspec.Document) {
+		i, _ := doc.NodeIndex("dwd_orders")
+		f := doc.Node(i)
+		f.Values["node_command"] = "DIDE_SHELL"
+		doc.ApplyNode(i, f)
+	})
+	before := len(e.actions())
+	_, err := e.svc.Submit(context.Background(), d.ID, draft.SubmitOptions{ExpectedVersion: d.Version}, "ann")
+	var de *draft.Error
+	if !errors.As(err, &de) || de.Code != draft.NotReady || !strings.Contains(de.Message.EN, "dwd_orders is ODPS_SQL in DataWorks") {
+		t.Fatalf("kind change: %v", err)
+	}
+	if n := len(e.actions()); n != before {
+		t.Errorf("a refused plan wrote %d calls", n-before)
+	}
+}

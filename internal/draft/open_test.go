@@ -136,3 +136,44 @@ func stripNodes(t *testing.T, def []byte) []byte {
 	out, _ := json.Marshal(doc)
 	return out
 }
+
+// TestColleaguesWorkflowChangeIsKept: two drafts open one workflow; one
+// changes the priority and submits; the other changes only the
+// description: its update keeps the priority instead of reverting it,
+// without asking.
+func TestColleaguesWorkflowChangeIsKept(t *testing.T) {
+	e := newDeliveryEnv(t, dataworks.Config{})
+	tpl, _ := flowspec.TemplateByID("daily-pipeline")
+	seeded, _, err := e.fake.SeedWorkflow(123456, tpl.New("shared").Canonical())
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() *draft.Draft {
+		d, err := e.svc.Open(context.Background(), draft.OpenRequest{ProjectID: "123456", WorkflowID: seeded}, "ann")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	x, y := open(), open()
+	y = e.edit(t, y, func(doc *flowspec.Document) {
+		f := doc.Form()
+		f.Priority = 5
+		doc.Apply(f)
+	})
+	if sub := e.submit(t, y, draft.SubmitOptions{}); sub.State != draft.Succeeded {
+		t.Fatalf("y: %s", sub.State)
+	}
+	x = e.edit(t, x, func(doc *flowspec.Document) { describe(doc, "x was here") })
+	_, plan, _ := e.svc.Plan(context.Background(), x.ID, draft.SubmitOptions{})
+	if plan.Live == nil || len(plan.Live.Console) == 0 || len(plan.Live.Overwritten) != 0 {
+		t.Fatalf("y's priority change is not reported as kept: %+v", plan.Live)
+	}
+	if sub := e.submit(t, x, draft.SubmitOptions{}); sub.State != draft.Succeeded {
+		t.Fatalf("x: %s %s", sub.State, sub.Guidance.EN)
+	}
+	spec, _ := e.fake.Workflow(seeded)
+	if !strings.Contains(spec, `"priority":5`) || !strings.Contains(spec, "x was here") {
+		t.Errorf("DataWorks holds %s", spec)
+	}
+}

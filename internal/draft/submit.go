@@ -3,6 +3,7 @@ package draft
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/flowform/flowform/internal/flowspec"
@@ -107,6 +108,17 @@ func (s Submission) Resumable() bool {
 	return s.State == Partial || s.State == Unknown && s.unsettled() >= 0
 }
 
+// Count counts the steps in any of the states.
+func (s Submission) Count(states ...string) int {
+	n := 0
+	for _, st := range s.Steps {
+		if slices.Contains(states, st.State) {
+			n++
+		}
+	}
+	return n
+}
+
 // unsettled is the index of the first step not finished, or -1.
 func (s Submission) unsettled() int {
 	for i, st := range s.Steps {
@@ -183,6 +195,9 @@ type SubmitPlan struct {
 	Steps      []Step          // the calls, in order (node specs as planned)
 	Removed    []DeliveredNode // nodes in DataWorks the draft no longer has
 	Live       *LiveReport     // for an update: what DataWorks holds now
+	// Refusals say why DataWorks would refuse the plan part-way; it is
+	// not sent while there are any.
+	Refusals []i18n.Text
 }
 
 // Submissions lists a draft's submissions, newest first.

@@ -82,6 +82,13 @@ func nodeDoc(spec []byte) (n *node, depends *node, version string, ok bool) {
 	return n, nil, text(root, "version"), true
 }
 
+// SpecCommand is the kind (script.runtime.command) of the node in a node
+// spec, "" when the spec does not say.
+func SpecCommand(spec []byte) string {
+	n, _, _, _ := nodeDoc(spec)
+	return text(getPath(n, "script.runtime"), "command")
+}
+
 // NodeDepends lists the outputs a node spec says the node depends on, in
 // order, without repeats; ok is false when spec holds no node.
 func NodeDepends(spec []byte) (outputs []string, ok bool) {
@@ -269,3 +276,48 @@ func (d *Document) Kind() string { return text(d.root, "kind") }
 
 // WorkflowPath is the workflow's script.path, "" when it has none.
 func (d *Document) WorkflowPath() string { return text(d.workflow().get("script"), "path") }
+
+// KeepTheirs returns the workflow spec sent with every top-level workflow
+// field that this draft left as it was (as in base, what DataWorks held
+// when the draft last saw it) but that DataWorks now holds differently
+// (live) taken from live: an UpdateWorkflowDefinition then keeps a
+// colleague's change the draft did not touch instead of reverting it.
+func KeepTheirs(sent []byte, base, live *Document) []byte {
+	root, _, err := decode(sent)
+	mine := root.get("spec").get("workflows").index(0)
+	if err != nil || mine == nil || base.workflow() == nil || live.workflow() == nil {
+		return sent
+	}
+	was, now := base.workflow(), live.workflow()
+	keys := map[string]bool{}
+	for _, m := range append(slices.Clone(was.members), now.members...) {
+		keys[m.key] = true
+	}
+	changed := false
+	for k := range keys {
+		switch k {
+		case "id", "nodes", "dependencies", "flow":
+			continue
+		}
+		if same(mine.get(k), was.get(k)) && !same(now.get(k), was.get(k)) {
+			if v := now.get(k); v != nil {
+				mine.set(k, v)
+			} else {
+				mine.remove(k)
+			}
+			changed = true
+		}
+	}
+	if !changed {
+		return sent
+	}
+	return (&Document{root: root}).Canonical()
+}
+
+// same reports whether two values (either may be missing) are equal.
+func same(a, b *node) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return compact(a) == compact(b)
+}
