@@ -49,4 +49,13 @@ type ChangeView struct {
 	Label, Path, Op string
 	Theirs, Yours   string
 	Raw             bool
+	// OldLines and NewLines are a multi-line value (code) line by line,
+	// the lines one side has and the other lacks marked.
+	OldLines, NewLines []DiffLine
+}
+
+// DiffLine is one line of a multi-line value in a change.
+type DiffLine struct {
+	Text    string
+	Changed bool
 }

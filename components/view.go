@@ -394,3 +394,25 @@ func openPageURL(v OpenView, page int) string {
 	}
 	return "/open?" + q.Encode()
 }
+
+// opLabel names what a submission does with the workflow.
+func opLabel(lang i18n.Lang, op string) string {
+	switch op {
+	case "create":
+		return tr(lang, "create", "新建")
+	case "update":
+		return tr(lang, "update", "更新")
+	}
+	return op
+}
+
+// endpointLabel names where a submission went.
+func endpointLabel(lang i18n.Lang, endpoint string) string {
+	switch endpoint {
+	case "sandbox":
+		return tr(lang, "sandbox", "沙箱")
+	case "real":
+		return tr(lang, "DataWorks", "DataWorks")
+	}
+	return endpoint
+}

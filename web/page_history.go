@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/flowform/flowform/components"
 	"github.com/flowform/flowform/internal/draft"
@@ -319,9 +320,36 @@ func changeViews(changes []flowspec.Change, lang i18n.Lang) []components.ChangeV
 				v.Theirs, v.Yours, v.Raw = unquote(ch.Old), unquote(ch.New), part == "" || !isString(ch.Old, ch.New)
 			}
 		}
+		if strings.Contains(v.Theirs, "\n") || strings.Contains(v.Yours, "\n") {
+			v.OldLines, v.NewLines = lineDiff(v.Theirs, v.Yours)
+		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// lineDiff splits two texts (code) into lines, marking the lines each
+// side has that the other lacks.
+func lineDiff(old, new string) (was, is []components.DiffLine) {
+	dmp := diffmatchpatch.New()
+	a, b, lines := dmp.DiffLinesToRunes(old, new)
+	for _, d := range dmp.DiffCharsToLines(dmp.DiffMainRunes(a, b, false), lines) {
+		for _, line := range strings.SplitAfter(d.Text, "\n") {
+			if line == "" {
+				continue
+			}
+			text := strings.TrimSuffix(line, "\n")
+			switch d.Type {
+			case diffmatchpatch.DiffEqual:
+				was, is = append(was, components.DiffLine{Text: text}), append(is, components.DiffLine{Text: text})
+			case diffmatchpatch.DiffDelete:
+				was = append(was, components.DiffLine{Text: text, Changed: true})
+			case diffmatchpatch.DiffInsert:
+				is = append(is, components.DiffLine{Text: text, Changed: true})
+			}
+		}
+	}
+	return was, is
 }
 
 // nodeChangeLabel names a change in an inner node by the node's name and

@@ -52,7 +52,20 @@ func (s *Server) submitView(c echo.Context, message string, opts draft.SubmitOpt
 	if err != nil {
 		return components.SubmitView{}, err
 	}
+	upToDate := plan.Operation == draft.OpUpdate && plan.Last != nil && plan.Last.DraftVersion == d.Version
+	if upToDate {
+		// This version is in DataWorks already: the one thing left to do
+		// is another workflow, so that is the plan shown.
+		opts.NewWorkflow = true
+		if d, plan, err = s.drafts.Plan(ctx, c.Param("id"), opts); err != nil {
+			return components.SubmitView{}, err
+		}
+	}
 	subs, err := s.drafts.Submissions(ctx, c.Param("id"))
+	if err != nil {
+		return components.SubmitView{}, err
+	}
+	dl, err := s.drafts.Delivery(ctx, c.Param("id"))
 	if err != nil {
 		return components.SubmitView{}, err
 	}
@@ -60,13 +73,10 @@ func (s *Server) submitView(c echo.Context, message string, opts draft.SubmitOpt
 	v := components.SubmitView{
 		Page:    s.page(c, i18n.Text{EN: "Submit " + f.Name, ZH: "提交 " + f.Name}),
 		DraftID: d.ID, Name: f.Name, Version: d.Version, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.drafts.Endpoint(), Host: s.drafts.Target(d.Region),
-		CanUpdate: plan.Operation == draft.OpUpdate || opts.NewWorkflow && plan.Last != nil, WorkflowID: plan.WorkflowID, NewWorkflow: opts.NewWorkflow, Message: message,
+		CanUpdate: dl.For(d.ProjectID), WorkflowID: dl.WorkflowID, NewWorkflow: opts.NewWorkflow, Message: message,
 		AskUnknown:    plan.LastAny != nil && (plan.LastAny.State == draft.Unknown || plan.LastAny.State == draft.Partial),
-		UpToDate:      plan.Operation == draft.OpUpdate && plan.Last != nil && plan.Last.DraftVersion == d.Version,
+		UpToDate:      upToDate,
 		DeleteRemoved: opts.DeleteRemoved, OverwriteLive: opts.OverwriteLive,
-	}
-	if v.NewWorkflow && v.WorkflowID == "" && plan.Last != nil {
-		v.WorkflowID = plan.Last.WorkflowID
 	}
 	if v.UpToDate && v.Message == "" {
 		v.Message = i18n.Sprintf("Version %d is already in DataWorks as workflow %s: edit the draft to send an update, or create another workflow.",
@@ -112,10 +122,6 @@ func (s *Server) submitView(c echo.Context, message string, opts draft.SubmitOpt
 	v.Spec = highlightJSON(plan.Steps[0].Spec)
 	if wf, _, err := flowspec.Import(plan.Steps[0].Spec); err == nil {
 		v.Spec = highlightJSON(wf.Indented())
-	}
-	dl, err := s.drafts.Delivery(ctx, c.Param("id"))
-	if err != nil {
-		return components.SubmitView{}, err
 	}
 	calls := plan.Kit(d.Spec, dl, d.Spec.Kind() == flowspec.KindManual)
 	v.CLI = kit.CLI(d.Region, d.ProjectID, calls)
@@ -224,9 +230,9 @@ func planSummary(plan draft.SubmitPlan, lang i18n.Lang) string {
 		action string
 		text   i18n.Text
 	}{
-		{draft.CreateNode, i18n.Sprintf("create %d node(s)", "新建 %d 个节点", count[draft.CreateNode])},
-		{draft.UpdateNode, i18n.Sprintf("update %d node(s) with what changed", "更新 %d 个节点的改动", count[draft.UpdateNode])},
-		{draft.DeleteNode, i18n.Sprintf("delete %d node(s)", "删除 %d 个节点", count[draft.DeleteNode])},
+		{draft.CreateNode, i18n.Text{EN: "create " + plural(count[draft.CreateNode], "node"), ZH: "新建 " + strconv.Itoa(count[draft.CreateNode]) + " 个节点"}},
+		{draft.UpdateNode, i18n.Text{EN: "update " + plural(count[draft.UpdateNode], "node") + " with what changed", ZH: "更新 " + strconv.Itoa(count[draft.UpdateNode]) + " 个节点的改动"}},
+		{draft.DeleteNode, i18n.Text{EN: "delete " + plural(count[draft.DeleteNode], "node"), ZH: "删除 " + strconv.Itoa(count[draft.DeleteNode]) + " 个节点"}},
 	} {
 		if count[p.action] > 0 {
 			parts = append(parts, p.text)
@@ -243,6 +249,14 @@ func planSummary(plan draft.SubmitPlan, lang i18n.Lang) string {
 	if len(parts) == 0 && plan.Operation == draft.OpUpdate {
 		en, zh = en+"; no node changed", zh+"；没有节点改动"
 	}
-	return i18n.Text{EN: en + ": " + strconv.Itoa(calls) + " call(s), in the order above.",
+	return i18n.Text{EN: en + ": " + plural(calls, "call") + ", in the order above.",
 		ZH: zh + "：共 " + strconv.Itoa(calls) + " 次调用，按上方顺序。"}.In(lang)
+}
+
+// plural is "1 node", "3 nodes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

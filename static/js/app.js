@@ -289,3 +289,19 @@ function ffShowSelectedNode() {
   });
 }
 document.addEventListener("DOMContentLoaded", ffShowSelectedNode);
+// The submit page: a choice that changes the plan (create another
+// workflow, delete removed nodes) redraws the page with it, so the steps,
+// the summary and the request kit show what will be sent. Without
+// JavaScript the choice is still posted with the form.
+document.addEventListener("change", function (e) {
+  var input = e.target.closest("[data-replan]");
+  if (!input) { return; }
+  var form = input.form, url = new URL(location.href);
+  url.searchParams.delete("new");
+  url.searchParams.delete("delete_removed");
+  var op = form.querySelector('input[name="operation"]:checked');
+  if (op && op.value === "new") { url.searchParams.set("new", "1"); }
+  var del = form.querySelector('input[name="delete_removed"]');
+  if (del && del.checked) { url.searchParams.set("delete_removed", "1"); }
+  location.replace(url.toString());
+});
