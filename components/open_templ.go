@@ -620,9 +620,9 @@ func Open(v OpenView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var42 string
-						templ_7745c5c3_Var42, templ_7745c5c3_Err = templruntime.NewAttributeExpression(tr(v.Lang, "Open ", "打开 ") + w.Name).Resolve(ctx)
+						templ_7745c5c3_Var42, templ_7745c5c3_Err = templruntime.NewAttributeExpression(tr(v.Lang, "Open as a draft: ", "打开为草稿：") + w.Name).Resolve(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/open.templ`, Line: 70, Col: 116}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/open.templ`, Line: 70, Col: 139}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var42)
 						if templ_7745c5c3_Err != nil {
@@ -635,7 +635,7 @@ func Open(v OpenView) templ.Component {
 						var templ_7745c5c3_Var43 string
 						templ_7745c5c3_Var43, templ_7745c5c3_Err = templ.JoinStringErrs(tr(v.Lang, "Open as a draft", "打开为草稿"))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/open.templ`, Line: 70, Col: 169}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/open.templ`, Line: 70, Col: 192}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var43))
 						if templ_7745c5c3_Err != nil {

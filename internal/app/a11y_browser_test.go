@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/flowform/flowform/internal/flowspec"
 )
 
 // Accessibility of every page (issue 9): axe-core (vendored in
@@ -446,4 +448,34 @@ func TestBrowserA11yNodes(t *testing.T) {
 			waitFor(t, ctx, "the plan", `!!document.querySelector('[data-testid="plan-blocked"]')`)
 		}})
 	checkA11y(t, ctx, app, a11yPage{name: "read-only page with nodes", url: d.ViewURL, ready: `!!document.querySelector('[data-testid="readonly-nodes"] svg.dag')`})
+}
+
+// TestBrowserA11yDelivery: Open from DataWorks, the confirm page of an
+// update with a live diff and a removed node, and a delivery's result.
+func TestBrowserA11yDelivery(t *testing.T) {
+	app := start(t, noCredentials())
+	ctx := newBrowser(t)
+	checkA11y(t, ctx, app, a11yPage{name: "open from DataWorks", url: app.URL + "open", ready: `!!document.querySelector('[data-testid="open-list"]')`})
+	page := app.do(t, "GET", "/api/v1/dataworks/workflows?projectId=10001&name=sales_daily_demo", "", nil)
+	var list struct{ Workflows []struct{ ID string } }
+	json.Unmarshal(page.body, &list)
+	opened := app.do(t, "POST", "/api/v1/dataworks/open", `{"projectId":"10001","workflowId":"`+list.Workflows[0].ID+`"}`, nil)
+	var d draftResp
+	json.Unmarshal(opened.body, &d)
+	doc, _, _ := flowspec.Import(d.Spec)
+	f := doc.Node(0)
+	f.Values["node_code"] = "SELECT 1;\nSELECT 2;\n"
+	doc.ApplyNode(0, f)
+	doc.RemoveNode(2)
+	body, _ := json.Marshal(map[string]any{"projectId": "10001", "spec": json.RawMessage(doc.Canonical())})
+	if r := app.do(t, "PUT", "/api/v1/drafts/"+d.ID, string(body), map[string]string{"If-Match": `"1"`}); r.status != 200 {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	editor := app.URL + "d/" + d.ID
+	checkA11y(t, ctx, app, a11yPage{name: "submit page of an update", url: editor + "/submit",
+		ready: `!!document.querySelector('[data-testid="will-change"] pre.lines') && !!document.querySelector('[data-testid="removed-nodes"]')`})
+	if status, res := app.submit(t, d.ID, 2, ""); status != 200 || res.Submission.State != "succeeded" {
+		t.Fatalf("submit: %d %+v", status, res)
+	}
+	checkA11y(t, ctx, app, a11yPage{name: "delivery result", url: editor + "/submissions/1", ready: `!!document.querySelector('[data-testid="result-steps"]')`})
 }
