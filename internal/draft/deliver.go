@@ -171,8 +171,8 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 		// this draft did not touch.
 		if live := s.live(ctx, dl, p.Steps); live.Err == "" && len(live.Overwritten) > 0 && !opts.OverwriteLive {
 			return Submission{}, &Error{Code: LiveChanged, Message: i18n.Sprintf(
-				"workflow %s was changed in DataWorks since this draft last delivered or opened it, and submitting would replace %d of those changes (shown on the submit page); nothing was sent. Confirm to send over them",
-				"工作流 %s 在本草稿上次提交或打开之后已在 DataWorks 中被修改，提交将覆盖其中 %d 处（见提交页）；未发送任何内容。确认后才会覆盖", dl.WorkflowID, len(live.Overwritten))}
+				"workflow %s was changed in DataWorks since this draft last delivered or opened it, and submitting would replace %d of those changes (shown on the submit page); nothing was sent. Confirm to send over them (overwriteLive in the API)",
+				"工作流 %s 在本草稿上次提交或打开之后已在 DataWorks 中被修改，提交将覆盖其中 %d 处（见提交页）；未发送任何内容。确认后才会覆盖（API 中为 overwriteLive）", dl.WorkflowID, len(live.Overwritten))}
 		}
 	}
 	var after int64
