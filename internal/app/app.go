@@ -95,7 +95,9 @@ func (a *App) buildSubmitter(getenv func(string) string) {
 	cfg := dataworks.Config{ReadTimeout: a.cfg.DataWorksTimeout}
 	source := dataworks.CredentialSource(getenv)
 	if a.cfg.Sandbox == "on" || (a.cfg.Sandbox == "auto" && source == "") {
-		client, closeFake, err := dataworks.NewSandbox(cfg)
+		// The sandbox's DataWorks keeps its state beside the database,
+		// which remembers the Ids delivered to it.
+		client, closeFake, err := dataworks.NewSandbox(cfg, dataworks.SandboxStateFile(a.cfg.DB))
 		if err != nil {
 			a.Offer = "unavailable: the sandbox could not start: " + err.Error()
 			a.drafts.WithoutSubmitter("the sandbox endpoint could not start")

@@ -381,7 +381,7 @@ func TestCredentialsThatDoNotResolveSendNothing(t *testing.T) {
 func TestSandboxIgnoresProxies(t *testing.T) {
 	t.Setenv("HTTP_PROXY", "http://127.0.0.1:1")
 	t.Setenv("http_proxy", "http://127.0.0.1:1")
-	c, closeFake, err := NewSandbox(Config{})
+	c, closeFake, err := NewSandbox(Config{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

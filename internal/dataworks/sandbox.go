@@ -1,6 +1,7 @@
 package dataworks
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -15,17 +16,41 @@ const SandboxProjectID = dataworkstest.SandboxProjectID
 // loopback port with generated credentials, holding a few demo workflows,
 // and returns a client for it: submissions are validated and recorded but
 // never reach Alibaba Cloud.
-func NewSandbox(cfg Config) (*Client, func() error, error) {
+//
+// With a stateFile, the sandbox's DataWorks survives restarts: its
+// workflows, nodes and id counter are saved there after every change and
+// read back on the next start, and the demo workflows are seeded only when
+// the file does not exist yet — so the Ids FlowForm's database remembers
+// still name the same objects. A file that cannot be read or restored is
+// left alone and NewSandbox fails. With "", the sandbox starts afresh.
+func NewSandbox(cfg Config, stateFile string) (*Client, func() error, error) {
 	fake, err := dataworkstest.NewWithRandomCredentials()
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := fake.SeedSandbox(); err != nil {
-		fake.Close()
-		return nil, nil, err
+	restored := false
+	if stateFile != "" {
+		if restored, err = fake.PersistTo(stateFile); err != nil {
+			fake.Close()
+			return nil, nil, fmt.Errorf("sandbox state: %w (move the file away to start the sandbox afresh)", err)
+		}
+	}
+	if !restored {
+		if err := fake.SeedSandbox(); err != nil {
+			fake.Close()
+			return nil, nil, err
+		}
 	}
 	cfg.Endpoint, cfg.Sandbox = fake.URL, true
 	return NewWithCredentials(cfg, fake.AccessKeyID, fake.Secret, ""), fake.Close, nil
+}
+
+// SandboxStateFile is where the sandbox keeps its state for the database
+// at dbPath: beside it, as sandbox-dataworks.json. The file holds sandbox
+// data only — no credentials: those are generated afresh at every start,
+// which is fine because the client and the fake share them in-process.
+func SandboxStateFile(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "sandbox-dataworks.json")
 }
 
 // CredentialSource names the first source of the default credentials chain

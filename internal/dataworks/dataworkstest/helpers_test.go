@@ -38,14 +38,20 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
-		t.Setenv(k, "") // the SDK applies proxies even to loopback
-	}
 	srv, err := dataworkstest.New(keyID, secret, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return envOn(t, srv)
+}
+
+// envOn is an SDK client for srv.
+func envOn(t *testing.T, srv *dataworkstest.Server) *env {
+	t.Helper()
+	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+		t.Setenv(k, "") // the SDK applies proxies even to loopback
+	}
 	client, err := sdk.NewClientWithOptions("cn-shanghai", sdk.NewConfig(), credentials.NewStaticAKCredentialsProvider(keyID, secret))
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,9 @@ func (s *Server) Workflow(id string) (string, bool) {
 	return encode(w.document(nil, nil)), true
 }
 
-// ErrNotFound is what the console edits return for an unknown id.
+// ErrNotFound is what the console edits return for an unknown id. On a
+// server that persists (PersistTo), the edits also return the error of
+// saving the change, which is then made in memory only.
 var ErrNotFound = errors.New("dataworkstest: no such workflow or node")
 
 // EditNode changes a stored node as a colleague in the DataWorks console
@@ -81,14 +83,15 @@ func (s *Server) EditNode(id string, edit func(node map[string]any)) error {
 	s.mu.Unlock()
 	edit(o)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if n = s.nodes[id]; n == nil {
+		s.mu.Unlock()
 		return ErrNotFound // deleted meanwhile
 	}
 	o["id"] = id
 	n.obj = o
 	n.modified = later(n.modified)
-	return nil
+	s.mu.Unlock()
+	return s.persist()
 }
 
 // EditDepends changes a stored node's dependency entry as a colleague in
@@ -105,13 +108,14 @@ func (s *Server) EditDepends(id string, edit func(depends []any) []any) error {
 	s.mu.Unlock()
 	d = edit(d)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if n = s.nodes[id]; n == nil {
+		s.mu.Unlock()
 		return ErrNotFound
 	}
 	n.depends = d
 	n.modified = later(n.modified)
-	return nil
+	s.mu.Unlock()
+	return s.persist()
 }
 
 // EditWorkflow changes a stored workflow as a colleague in the console
@@ -129,10 +133,10 @@ func (s *Server) EditWorkflow(id string, edit func(workflow map[string]any)) err
 	s.mu.Unlock()
 	edit(o)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	o["id"] = id
 	w.obj = o
 	w.modified = later(w.modified)
 	s.repath(w)
-	return nil
+	s.mu.Unlock()
+	return s.persist()
 }

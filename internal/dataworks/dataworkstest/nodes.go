@@ -266,7 +266,7 @@ func (s *Server) createNode(q *request) (map[string]any, *apiError) {
 	s.nodeOrder = append(s.nodeOrder, n.id)
 	s.mu.Unlock()
 	q.call.NodeID = n.id
-	return q.answer(map[string]any{"Id": n.id})
+	return q.saved(map[string]any{"Id": n.id})
 }
 
 // checkNode applies the checks DataWorks makes on a node to create.
@@ -345,7 +345,7 @@ func (s *Server) updateNode(q *request) (map[string]any, *apiError) {
 	n.modified = later(n.modified)
 	s.mu.Unlock()
 	q.call.NodeID = id
-	return q.answer(map[string]any{"Success": true})
+	return q.saved(map[string]any{"Success": true})
 }
 
 func (s *Server) deleteNode(q *request) (map[string]any, *apiError) {
@@ -365,7 +365,7 @@ func (s *Server) deleteNode(q *request) (map[string]any, *apiError) {
 	s.nodeOrder = slices.DeleteFunc(s.nodeOrder, func(x string) bool { return x == id })
 	s.mu.Unlock()
 	q.call.NodeID = id
-	return q.answer(map[string]any{"Success": true})
+	return q.saved(map[string]any{"Success": true})
 }
 
 func (s *Server) getNode(q *request) (map[string]any, *apiError) {

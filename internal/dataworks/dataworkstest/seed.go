@@ -21,7 +21,8 @@ var sandboxDocs embed.FS
 // project SandboxProjectID, as if made in the console, so that the sandbox
 // has something to list: a daily ODPS SQL chain ods → dwd → ads, a manual
 // workflow with a virtual root, a Python and a Shell node, and a real
-// workflow exported from DataWorks. Each call seeds them again.
+// workflow exported from DataWorks. Each call seeds them again (the
+// sandbox calls it only on its first start, when it persists).
 func (s *Server) SeedSandbox() error {
 	names, err := fs.Glob(sandboxDocs, "sandbox/*.json")
 	if err != nil {
@@ -48,7 +49,8 @@ func (s *Server) SeedSandbox() error {
 // is rewritten to the new ids (an entry's nodeId, and depends[].output or
 // depends[].nodeId naming an old node id or old default output). Other
 // references (project roots, named outputs) stay. It returns the new
-// workflow id and the new node ids in the document's order.
+// workflow id and the new node ids in the document's order, and saves the
+// state when the server persists (see PersistTo).
 func (s *Server) SeedWorkflow(projectID int64, doc []byte) (workflowID string, nodeIDs []string, err error) {
 	if projectID <= 0 {
 		return "", nil, errors.New("dataworkstest: project id must be positive")
@@ -100,7 +102,6 @@ func (s *Server) SeedWorkflow(projectID int64, doc []byte) (workflowID string, n
 	delete(skeleton, "metadata") // it describes the workflow the document came from
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := time.Now().UnixMilli()
 	w := &workflow{id: s.newID(), projectID: projectID, kind: kind, skeleton: skeleton, obj: obj, created: now, modified: now}
 	oldID := str(obj, "id")
@@ -168,7 +169,9 @@ func (s *Server) SeedWorkflow(projectID int64, doc []byte) (workflowID string, n
 		s.nodes[n.id] = n
 		s.nodeOrder = append(s.nodeOrder, n.id)
 	}
-	return w.id, nodeIDs, nil
+	s.mu.Unlock()
+	// A save that fails leaves the workflow seeded in memory only.
+	return w.id, nodeIDs, s.persist()
 }
 
 // innerOf reads the nodes and dependency entries a workflow object (or a

@@ -96,6 +96,11 @@ type Server struct {
 	nodeOrder []string // node ids in creation order
 	next      uint64
 	inFlight  int
+
+	// persistMu orders the saves to stateFile (see PersistTo); it is
+	// taken before mu, never while holding it.
+	persistMu sync.Mutex
+	stateFile string
 }
 
 type fault struct {

@@ -158,7 +158,7 @@ func (s *Server) createWorkflow(q *request) (map[string]any, *apiError) {
 	s.mu.Unlock()
 	q.call.WorkflowID = w.id
 	// Id as a string, as SDK 8.0.0+ and the 2024-05-18 API define it.
-	return q.answer(map[string]any{"Id": w.id})
+	return q.saved(map[string]any{"Id": w.id})
 }
 
 func (s *Server) updateWorkflow(q *request) (map[string]any, *apiError) {
@@ -208,7 +208,7 @@ func (s *Server) updateWorkflow(q *request) (map[string]any, *apiError) {
 	s.repath(w)
 	s.mu.Unlock()
 	q.call.WorkflowID = id
-	return q.answer(map[string]any{"Success": true})
+	return q.saved(map[string]any{"Success": true})
 }
 
 func (s *Server) getWorkflow(q *request) (map[string]any, *apiError) {
