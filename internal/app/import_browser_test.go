@@ -57,7 +57,9 @@ func TestBrowserImportManualWorkflow(t *testing.T) {
 		t.Error(`the check says "Nothing: the document is kept exactly"`)
 	}
 	checkErrs, checkWarns := texts(t, ctx, `[data-testid="import-editor-errors"] li`), texts(t, ctx, `[data-testid="import-editor-warnings"] li`)
-	if len(checkErrs) != 0 || !slices.ContainsFunc(checkWarns, func(s string) bool { return strings.Contains(s, "Inner nodes (6) go to DataWorks in calls of their own") }) {
+	if len(checkErrs) != 0 || !slices.ContainsFunc(checkWarns, func(s string) bool {
+		return strings.Contains(s, "Inner nodes (6) go to DataWorks in calls of their own")
+	}) {
 		t.Errorf("the check lists errors %q and warnings %q for the editor", checkErrs, checkWarns)
 	}
 	if got := value(t, ctx, "#import-project"); got != "250515" || !strings.Contains(text(t, ctx, `[data-testid="import-project-from"]`), "metadata.projectId") {
