@@ -25,8 +25,8 @@ func TestBrowserOpenEditSubmit(t *testing.T) {
 	if hint := text(t, ctx, `[data-testid="sandbox-workspace"]`); !strings.Contains(hint, "10001") {
 		t.Fatalf("the sandbox's workspace is not offered: %q", hint)
 	}
-	must(t, ctx, replace("#open-name", "sales"), chromedp.Click(chromedp.CSS(`[data-testid="open-search"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="open-list"]`)))
+	must(t, ctx, replace("#open-name", "sales"), chromedp.Click(chromedp.CSS(`[data-testid="open-search"]`)))
+	waitFor(t, ctx, "the filtered list", `location.search.includes("name=sales") && !!document.querySelector('[data-testid="open-list"]')`)
 	if rows := text(t, ctx, `[data-testid="open-list"] tbody`); !strings.Contains(rows, "sales_daily_demo") || strings.Contains(rows, "工作流042203") {
 		t.Fatalf("the name filter lists %q", rows)
 	}

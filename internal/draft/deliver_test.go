@@ -380,7 +380,7 @@ func TestStoppedDeliveryIsSettledThenResumed(t *testing.T) {
 	d := e.pipeline(t)
 	e.fake.Fault("CreateNode", 2, dataworkstest.Behavior{Sleep: 800 * time.Millisecond})
 	go func() {
-		for e.fake.Pending() == 0 {
+		for e.fake.Count("CreateNode") < 2 || e.fake.Pending() == 0 {
 			time.Sleep(5 * time.Millisecond)
 		}
 		e.client.Abandon() // shutdown while node 2 is in flight
