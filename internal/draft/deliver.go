@@ -297,7 +297,7 @@ func (s *Service) run(ctx context.Context, sub Submission) Submission {
 	if sub.State == Pending && sub.unsettled() < 0 {
 		sub.State, sub.ErrorCode, sub.Error = Succeeded, "", ""
 		sub.Guidance = sub.Steps[0].successGuidance(s.submitter.Endpoint() == "sandbox", sub.Operation)
-		s.readBack(ctx, x)
+		sub.Live = s.readBack(ctx, x)
 	}
 	if sub.State != Pending { // pending: stopped by shutdown, settled at the next start
 		s.finish(ctx, &sub)
@@ -312,17 +312,20 @@ func (s *Service) finish(ctx context.Context, sub *Submission) {
 	}
 }
 
-// readBack keeps the workflow as DataWorks now shows it, to tell later
-// whether someone changed it in the console.
-func (s *Service) readBack(ctx context.Context, x *execution) {
+// readBack reads the workflow as DataWorks now shows it, kept with the
+// delivery's end to tell later whether someone changed it in the
+// console; nil when it cannot be read (such changes then go unnoticed,
+// nothing worse).
+func (s *Service) readBack(ctx context.Context, x *execution) []byte {
 	def, nodes, err := s.submitter.Fetch(ctx, x.sub.Region, x.sub.ProjectID, x.dl.WorkflowID)
-	var live []byte
-	if err == nil {
-		if doc, err := liveDocument(def, nodes); err == nil {
-			live = doc.Canonical()
-		}
+	if err != nil {
+		return nil
 	}
-	_ = s.store.SetLive(ctx, x.sub.DraftKey, live) // without it, console changes go unnoticed, nothing worse
+	doc, err := liveDocument(def, nodes)
+	if err != nil {
+		return nil
+	}
+	return doc.Canonical()
 }
 
 // step carries out step i and reports whether the plan goes on.

@@ -137,8 +137,6 @@ type DeliveryStore interface {
 	FinishStep(ctx context.Context, key string, submission int64, st Step, change DeliveryChange) error
 	// AddStep appends a step to a pending submission.
 	AddStep(ctx context.Context, submission int64, st Step) error
-	// SetLive records the workflow as DataWorks shows it.
-	SetLive(ctx context.Context, key string, live []byte) error
 	// Claimed returns which of the workflow ids another draft holds.
 	Claimed(ctx context.Context, key string, workflowIDs []string) (map[string]bool, error)
 }

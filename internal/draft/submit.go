@@ -101,6 +101,9 @@ type Submission struct {
 	FinishedAt   time.Time
 	Steps        []Step // filled by Submission and PendingSubmissions
 	DraftKey     string // filled by PendingSubmissions
+	// Live, on a delivery that succeeded, is the workflow read back from
+	// DataWorks; FinishSubmission keeps it as the draft's Delivery.Live.
+	Live []byte
 }
 
 // Resumable reports whether the delivery stopped part-way and can go on.

@@ -72,10 +72,15 @@ func (s *Store) CreateSubmission(ctx context.Context, key string, after int64, s
 // FinishSubmission implements draft.SubmissionStore.
 func (s *Store) FinishSubmission(ctx context.Context, sub draft.Submission) error {
 	return s.write(ctx, "finish submission", func(tx *sql.Tx) error {
-		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = ?, workflow_id = ?, request_id = ?, http_status = ?,
+		if err := affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = ?, workflow_id = ?, request_id = ?, http_status = ?,
 			error_code = ?, error_message = ?, guidance_en = ?, guidance_zh = ?, finished_at = ? WHERE id = ? AND state = 'pending'`,
 			sub.State, sub.WorkflowID, sub.RequestID, sub.HTTPStatus, sub.ErrorCode, sub.Error, sub.Guidance.EN, sub.Guidance.ZH,
-			millis(sub.FinishedAt), sub.ID))
+			millis(sub.FinishedAt), sub.ID)); err != nil || sub.State != draft.Succeeded {
+			return err
+		}
+		// What DataWorks holds after the delivery (NULL: not read back).
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET live = ? WHERE draft_key = (SELECT draft_key FROM submissions WHERE id = ?)`, sub.Live, sub.ID)
+		return err
 	})
 }
 
@@ -333,13 +338,6 @@ func (s *Store) Delivery(ctx context.Context, key string) (draft.Delivery, error
 	return dl, s.fail("read delivered nodes", rows.Err())
 }
 
-// SetLive implements draft.DeliveryStore.
-func (s *Store) SetLive(ctx context.Context, key string, live []byte) error {
-	return s.write(ctx, "record live workflow", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET live = ? WHERE draft_key = ?`, live, key)
-		return err
-	})
-}
 
 // insertDelivery records the workflow a draft was opened from.
 func insertDelivery(ctx context.Context, tx *sql.Tx, key string, dl *draft.Delivery) error {
