@@ -338,7 +338,6 @@ func (s *Store) Delivery(ctx context.Context, key string) (draft.Delivery, error
 	return dl, s.fail("read delivered nodes", rows.Err())
 }
 
-
 // insertDelivery records the workflow a draft was opened from.
 func insertDelivery(ctx context.Context, tx *sql.Tx, key string, dl *draft.Delivery) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (draft_key, project_id, region, workflow_id, live) VALUES (?, ?, ?, ?, ?)`,
