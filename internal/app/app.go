@@ -61,6 +61,11 @@ func New(ctx context.Context, cfg Config, getenv func(string) string, log *slog.
 	a := &App{cfg: cfg, log: log, store: store, closers: []func() error{store.Close}}
 	a.drafts = draft.NewService(store, cfg.Region, nil)
 	a.buildSubmitter(getenv)
+	// The lease on this instance's deliveries is taken before it serves.
+	if err := a.drafts.Renew(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	proxies, _ := cfg.proxies() // checked by ParseConfig
 	writeTimeout := cfg.HTTPWriteTimeout
 	if writeTimeout == 0 {
@@ -254,15 +259,31 @@ func run(ctx context.Context, cfg Config, getenv func(string) string, stdout io.
 	return a.Serve(ctx, ln)
 }
 
-// recoverDeliveries settles deliveries the last stop left pending, by
-// looking in DataWorks (draft.Service.Recover).
+// recoverDeliveries renews this instance's lease on its deliveries and
+// settles, by looking in DataWorks, the deliveries a stopped run left
+// pending: at start-up every one (the SQLite file is this instance's
+// alone), then those whose instance's lease runs out.
 func (a *App) recoverDeliveries(ctx context.Context) {
-	n, err := a.drafts.Recover(ctx)
-	switch {
-	case err != nil:
-		a.log.Error("settling deliveries interrupted by the last stop", "err", err)
-	case n > 0:
-		a.log.Warn("deliveries interrupted by the last stop were settled by looking in DataWorks; they can be resumed", "count", n)
+	tick := time.NewTicker(draft.LeaseTime / 3)
+	defer tick.Stop()
+	recover := a.drafts.RecoverAll
+	for {
+		if err := a.drafts.Renew(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("renewing the lease on this instance's deliveries", "err", err)
+		}
+		n, err := recover(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("settling deliveries interrupted by a stop", "err", err)
+		case n > 0:
+			a.log.Warn("deliveries interrupted by a stop were settled by looking in DataWorks; they can be resumed", "count", n)
+		}
+		recover = a.drafts.Recover
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 

@@ -182,7 +182,7 @@ func (s *Service) Submit(ctx context.Context, token string, opts SubmitOptions, 
 	sub, err := s.store.CreateSubmission(ctx, k, after, Submission{
 		DraftVersion: d.Version, Spec: d.SpecJSON, ProjectID: d.ProjectID, Region: d.Region, Endpoint: s.submitter.Endpoint(),
 		Operation: p.Operation, WorkflowID: p.WorkflowID, State: Pending, Guidance: waiting, Author: author,
-		CreatedAt: s.now().UTC().Truncate(time.Millisecond), Steps: p.Steps,
+		CreatedAt: s.now().UTC().Truncate(time.Millisecond), Steps: p.Steps, Owner: s.instance,
 	})
 	if errors.Is(err, ErrPending) && sub.State != Pending {
 		return Submission{}, &Error{Code: InFlight, Submission: &sub, Message: i18n.Text{
@@ -211,7 +211,7 @@ func (s *Service) Resume(ctx context.Context, token string, id int64) (Submissio
 		return Submission{}, err
 	}
 	k := key(token)
-	sub, err := s.store.ResumeSubmission(ctx, k, id)
+	sub, err := s.store.ResumeSubmission(ctx, k, id, s.instance)
 	switch {
 	case errors.Is(err, ErrPending):
 		return Submission{}, inFlight(&sub)
@@ -644,13 +644,35 @@ func (x *execution) verify(ctx context.Context, st *Step) *Step {
 		Spec: flowspec.RepairSpec(st.Spec, st.TargetID), State: StepPlanned}
 }
 
-// Recover settles deliveries a crash or a stop left pending: a step that
-// was being sent is looked up in DataWorks as during a run. The delivery
-// is then partial (every outcome known; the analyst resumes it) or
-// unknown. It runs at start-up, before any new delivery of those drafts.
+// LeaseTime is how long an instance's lease on its deliveries lasts
+// without renewal; Renew runs well within it.
+const LeaseTime = 10 * time.Second
+
+// Renew renews this instance's lease on the deliveries it runs.
+func (s *Service) Renew(ctx context.Context) error { return s.store.Renew(ctx, s.instance, s.now()) }
+
+// Recover settles deliveries a crash or a stop left pending — those whose
+// instance's lease ran out, never a live instance's: a step that was
+// being sent is looked up in DataWorks as during a run. The delivery is
+// then partial (every outcome known; the analyst resumes it) or unknown.
+// It runs at start-up and then now and again, as leases run out.
 func (s *Service) Recover(ctx context.Context) (int, error) {
-	subs, err := s.store.PendingSubmissions(ctx)
-	if err != nil || s.submitter == nil {
+	return s.recover(ctx, s.now().Add(-LeaseTime))
+}
+
+// RecoverAll is Recover for a store this instance has to itself (the
+// embedded SQLite file): at start-up every pending delivery is a
+// previous run's, whatever its lease says.
+func (s *Service) RecoverAll(ctx context.Context) (int, error) {
+	return s.recover(ctx, s.now().Add(time.Hour))
+}
+
+func (s *Service) recover(ctx context.Context, staleBefore time.Time) (int, error) {
+	if s.submitter == nil {
+		return 0, nil
+	}
+	subs, err := s.store.ClaimOrphans(ctx, s.instance, staleBefore)
+	if err != nil {
 		return 0, err
 	}
 	for _, sub := range subs {

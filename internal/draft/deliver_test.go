@@ -488,3 +488,51 @@ func TestKindChangeOfADeliveredNodeIsRefused(t *testing.T) {
 		t.Errorf("a refused plan wrote %d calls", n-before)
 	}
 }
+
+// TestLeasesKeepLiveDeliveries: another instance on the same database
+// never takes over a delivery whose instance renews its lease; once the
+// lease runs out (the instance died) it settles it.
+func TestLeasesKeepLiveDeliveries(t *testing.T) {
+	e := newDeliveryEnv(t, dataworks.Config{})
+	d := e.pipeline(t)
+	if err := e.svc.Renew(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.Fault("CreateNode", 1, dataworkstest.Behavior{Sleep: 600 * time.Millisecond})
+	done := make(chan draft.Submission, 1)
+	go func() { done <- e.submit(t, d, draft.SubmitOptions{}) }()
+	for e.fake.Count("CreateNode") < 1 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	other := draft.NewService(e.store, "cn-shanghai", nil).WithSubmitter(e.client)
+	if n, err := other.Recover(context.Background()); err != nil || n != 0 {
+		t.Fatalf("a live instance's delivery was taken over: %d %v", n, err)
+	}
+	if sub := <-done; sub.State != draft.Succeeded {
+		t.Fatalf("the delivery: %s %v", sub.State, stepStates(sub))
+	}
+
+	// A delivery left pending by an instance whose lease ran out.
+	d, _ = e.svc.Get(context.Background(), d.ID)
+	d = e.edit(t, d, func(doc *flowspec.Document) { describe(doc, "again") })
+	e.fake.Fault("UpdateWorkflowDefinition", 1, dataworkstest.Behavior{Sleep: 400 * time.Millisecond})
+	go func() {
+		for e.fake.Count("UpdateWorkflowDefinition") < 1 || e.fake.Pending() == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		e.client.Abandon() // the instance stops mid-call and renews no more
+	}()
+	if sub := e.submit(t, d, draft.SubmitOptions{}); sub.State != draft.Pending {
+		t.Fatalf("stopped: %s", sub.State)
+	}
+	e.svc.Drain()
+	later := func() time.Time { return time.Now().Add(draft.LeaseTime + time.Second) }
+	fresh := dataworks.NewWithCredentials(dataworks.Config{Endpoint: e.fake.URL}, e.fake.AccessKeyID, e.fake.Secret, "")
+	heir := draft.NewService(e.store, "cn-shanghai", later).WithSubmitter(fresh)
+	if n, err := heir.Recover(context.Background()); err != nil || n != 1 {
+		t.Fatalf("the orphaned delivery was not settled: %d %v", n, err)
+	}
+	if n, _ := heir.Recover(context.Background()); n != 0 {
+		t.Errorf("a settled delivery was claimed again: %d", n)
+	}
+}

@@ -25,6 +25,7 @@ type Service struct {
 	runs           sync.WaitGroup    // deliveries in progress
 	finding        sync.Mutex        // lookups that settle an unknown create
 	adopted        map[string]string // workflow id → the draft that adopted it, guarded by finding
+	instance       string            // this process, owner of the deliveries it runs
 }
 
 // WithSubmitter enables submission through sub.
@@ -49,7 +50,7 @@ func NewService(store Store, defaultRegion string, now func() time.Time) *Servic
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now, defaultRegion: defaultRegion, adopted: map[string]string{}}
+	return &Service{store: store, now: now, defaultRegion: defaultRegion, adopted: map[string]string{}, instance: newInstanceID()}
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2,4}(-[a-z0-9]+){1,4}$`)

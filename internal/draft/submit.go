@@ -99,8 +99,10 @@ type Submission struct {
 	Author       string
 	CreatedAt    time.Time
 	FinishedAt   time.Time
-	Steps        []Step // filled by Submission and PendingSubmissions
-	DraftKey     string // filled by PendingSubmissions
+	Steps        []Step // filled by Submission and ClaimOrphans
+	DraftKey     string // filled by ClaimOrphans
+	// Owner is the FlowForm instance running a pending delivery.
+	Owner string
 	// Live, on a delivery that succeeded, is the workflow read back from
 	// DataWorks; FinishSubmission keeps it as the draft's Delivery.Live.
 	Live []byte
@@ -150,11 +152,15 @@ type SubmissionStore interface {
 	// same, none before the first submit): all a submit decides on.
 	LatestSubmissions(ctx context.Context, key string) ([]Submission, error)
 	// ResumeSubmission makes a partial or unknown submission pending
-	// again, unless another one is pending (ErrPending).
-	ResumeSubmission(ctx context.Context, key string, id int64) (Submission, error)
-	// PendingSubmissions returns every pending submission with its steps
-	// and draft key: after a crash, those to reconcile.
-	PendingSubmissions(ctx context.Context) ([]Submission, error)
+	// again, owned by owner, unless another one is pending (ErrPending).
+	ResumeSubmission(ctx context.Context, key string, id int64, owner string) (Submission, error)
+	// Renew records that instance owner is alive at the given time.
+	Renew(ctx context.Context, owner string, at time.Time) error
+	// ClaimOrphans makes owner the owner of every pending submission
+	// whose owner was last renewed before staleBefore (it crashed or
+	// stopped), in one statement, and returns them with their steps and
+	// draft keys: the deliveries to settle.
+	ClaimOrphans(ctx context.Context, owner string, staleBefore time.Time) ([]Submission, error)
 
 	DeliveryStore
 }

@@ -46,3 +46,6 @@ func plausible(s string) bool {
 	}
 	return true
 }
+
+// newInstanceID names this process as the owner of its deliveries.
+func newInstanceID() string { return "i-" + rand.Text()[:16] }

@@ -40,9 +40,9 @@ func (s *Store) CreateSubmission(ctx context.Context, key string, after int64, s
 			return draft.ErrPending
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO submissions (draft_key, draft_version, spec, project_id, region, endpoint,
-			operation, state, workflow_id, guidance_en, guidance_zh, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+			operation, state, workflow_id, guidance_en, guidance_zh, author, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
 			key, sub.DraftVersion, sub.Spec, sub.ProjectID, sub.Region, sub.Endpoint, sub.Operation, sub.WorkflowID,
-			sub.Guidance.EN, sub.Guidance.ZH, sub.Author, sub.CreatedAt.UnixMilli())
+			sub.Guidance.EN, sub.Guidance.ZH, sub.Author, sub.CreatedAt.UnixMilli(), sub.Owner)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (s *Store) Submission(ctx context.Context, key string, id int64) (draft.Sub
 // ResumeSubmission implements draft.SubmissionStore: in one immediate
 // transaction the submission is read and made pending, so of two resumes
 // one wins and the other finds it pending.
-func (s *Store) ResumeSubmission(ctx context.Context, key string, id int64) (draft.Submission, error) {
+func (s *Store) ResumeSubmission(ctx context.Context, key string, id int64, owner string) (draft.Submission, error) {
 	err := s.write(ctx, "resume submission", func(tx *sql.Tx) error {
 		var state string
 		var latest int64
@@ -152,7 +152,7 @@ func (s *Store) ResumeSubmission(ctx context.Context, key string, id int64) (dra
 		case state != draft.Partial && state != draft.Unknown || latest != id:
 			return draft.ErrNotResumable
 		}
-		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = 'pending', finished_at = NULL WHERE id = ?`, id))
+		return affectOne(tx.ExecContext(ctx, `UPDATE submissions SET state = 'pending', finished_at = NULL, owner = ? WHERE id = ?`, owner, id))
 	})
 	if errors.Is(err, draft.ErrPending) || err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: submissions.draft_key") {
 		pending, _ := scanSubmission(s.reader.QueryRowContext(ctx,
@@ -164,42 +164,62 @@ func (s *Store) ResumeSubmission(ctx context.Context, key string, id int64) (dra
 	return s.Submission(ctx, key, id)
 }
 
-// PendingSubmissions implements draft.SubmissionStore.
-func (s *Store) PendingSubmissions(ctx context.Context) ([]draft.Submission, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT draft_key, `+submissionColumns+` FROM submissions WHERE state = 'pending' ORDER BY id`)
+// Renew implements draft.SubmissionStore.
+func (s *Store) Renew(ctx context.Context, owner string, at time.Time) error {
+	return s.write(ctx, "renew lease", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO instances (id, seen_at) VALUES (?, ?)
+			ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, owner, at.UnixMilli())
+		return err
+	})
+}
+
+// ClaimOrphans implements draft.SubmissionStore: the pending rows whose
+// owner's lease is older than staleBefore (or was never renewed) change
+// owner in one statement, so two instances never both take one.
+func (s *Store) ClaimOrphans(ctx context.Context, owner string, staleBefore time.Time) ([]draft.Submission, error) {
+	var ids []int64
+	err := s.write(ctx, "claim interrupted deliveries", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE submissions SET owner = ?1 WHERE state = 'pending' AND owner <> ?1
+			AND NOT EXISTS (SELECT 1 FROM instances WHERE id = submissions.owner AND seen_at >= ?2) RETURNING id`, owner, staleBefore.UnixMilli())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return nil, s.fail("list pending submissions", err)
+		return nil, err
 	}
 	var out []draft.Submission
-	for rows.Next() {
+	for _, id := range ids {
 		var key string
-		sub, err := scanSubmission(prefixed{rows, &key})
+		sub, err := scanSubmission(prefixed{s.reader.QueryRowContext(ctx, `SELECT draft_key, `+submissionColumns+` FROM submissions WHERE id = ?`, id), &key})
 		if err != nil {
-			rows.Close()
-			return nil, s.fail("list pending submissions", err)
+			return nil, s.fail("read claimed delivery", err)
 		}
 		sub.DraftKey = key
-		out = append(out, sub)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, s.fail("list pending submissions", err)
-	}
-	for i := range out {
-		if out[i].Steps, err = s.steps(ctx, s.reader, out[i].ID); err != nil {
+		if sub.Steps, err = s.steps(ctx, s.reader, id); err != nil {
 			return nil, s.fail("read submission steps", err)
 		}
+		out = append(out, sub)
 	}
 	return out, nil
 }
 
 // prefixed scans one column before a submission's.
 type prefixed struct {
-	rows  *sql.Rows
+	row   interface{ Scan(...any) error }
 	first any
 }
 
-func (p prefixed) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.first}, dest...)...) }
+func (p prefixed) Scan(dest ...any) error { return p.row.Scan(append([]any{p.first}, dest...)...) }
 
 const stepColumns = `seq, action, node, name, repair, target_id, spec, state, tries, request_id, http_status,
 	error_code, error_message, note_en, note_zh, started_at, finished_at`
