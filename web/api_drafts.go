@@ -57,6 +57,7 @@ type Drafts interface {
 
 	// Health is nil while drafts can be read and saved.
 	Health(ctx context.Context) error
+	DatabaseKind() string // "sqlite" or "postgres"
 }
 
 // draftJSON is the contract shape of a draft. id and editUrl are absent when

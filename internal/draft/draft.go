@@ -141,6 +141,8 @@ type Store interface {
 	Purge(ctx context.Context, deletedBefore time.Time) (int, error)
 	// Health is nil while the store can read and write.
 	Health(ctx context.Context) error
+	// Kind names the database engine: "sqlite" or "postgres".
+	Kind() string
 	// Damaged tells the store that data it returned cannot be what was
 	// written (a damaged page): it reports itself unhealthy and takes no
 	// more writes.

@@ -44,6 +44,9 @@ func (s *Service) WithoutSubmitter(why string) *Service {
 // Health is nil while the store can read and write.
 func (s *Service) Health(ctx context.Context) error { return s.store.Health(ctx) }
 
+// DatabaseKind names the database drafts are kept in ("sqlite", "postgres").
+func (s *Service) DatabaseKind() string { return s.store.Kind() }
+
 // NewService returns a service over store. defaultRegion is used for drafts
 // created without one.
 func NewService(store Store, defaultRegion string, now func() time.Time) *Service {

@@ -41,6 +41,9 @@ type Store struct {
 	getDraft, getView *sql.Stmt
 }
 
+// Kind implements draft.Store.
+func (s *Store) Kind() string { return "sqlite" }
+
 // dsn builds the connection string; every pragma is applied to every pooled
 // connection by the driver.
 func dsn(path string, readOnly bool) string {
@@ -151,6 +154,21 @@ func migrate(ctx context.Context, db *sql.DB, upTo int) error {
 		return err
 	}
 	sort.Strings(names)
+	known := 0
+	for _, name := range names {
+		if v, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0]); err == nil {
+			known = max(known, v)
+		}
+	}
+	var newest int
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("sqlite: read schema_migrations: %w", err)
+	}
+	if newest > known {
+		// A newer FlowForm migrated this file: this binary would
+		// misread what it does not know about.
+		return fmt.Errorf("sqlite: the database has migration %d, newer than this FlowForm knows (%d): run the newer FlowForm, or restore a backup", newest, known)
+	}
 	for _, name := range names {
 		base := filepath.Base(name)
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])

@@ -493,3 +493,20 @@ func FuzzDeflate(f *testing.F) {
 		}
 	})
 }
+
+// TestNewerMigrationsAreRefused: a file a newer FlowForm migrated is not
+// opened (this binary would misread it), and is left as it was.
+func TestNewerMigrationsAreRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "newer.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "migration 9999, newer than this FlowForm knows") {
+		t.Fatalf("a newer database was opened: %v", err)
+	}
+}
