@@ -19,6 +19,7 @@ import (
 
 	"github.com/flowform/flowform/internal/dataworks"
 	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/postgres"
 	"github.com/flowform/flowform/internal/sqlite"
 	"github.com/flowform/flowform/web"
 )
@@ -38,7 +39,7 @@ type App struct {
 
 	cfg       Config
 	log       *slog.Logger
-	store     *sqlite.Store
+	store     store
 	drafts    *draft.Service
 	submitter *dataworks.Client // nil when none could be built
 	closers   []func() error
@@ -54,7 +55,7 @@ func New(ctx context.Context, cfg Config, getenv func(string) string, log *slog.
 		// STS token) to stdout.
 		return nil, fmt.Errorf("DEBUG contains \"sdk\": the Alibaba SDK would print credentials to stdout; unset it")
 	}
-	store, err := sqlite.Open(ctx, cfg.DB)
+	store, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,13 @@ func (a *App) buildSubmitter(getenv func(string) string) {
 	if a.cfg.Sandbox == "on" || (a.cfg.Sandbox == "auto" && source == "") {
 		// The sandbox's DataWorks keeps its state beside the database,
 		// which remembers the Ids delivered to it.
-		client, closeFake, err := dataworks.NewSandbox(cfg, dataworks.SandboxStateFile(a.cfg.DB))
+		// With PostgreSQL each instance has a sandbox of its own, kept in
+		// memory: a file beside a URL means nothing.
+		state := ""
+		if !isPostgres(a.cfg.DB) {
+			state = dataworks.SandboxStateFile(a.cfg.DB)
+		}
+		client, closeFake, err := dataworks.NewSandbox(cfg, state)
 		if err != nil {
 			a.Offer = "unavailable: the sandbox could not start: " + err.Error()
 			a.drafts.WithoutSubmitter("the sandbox endpoint could not start")
@@ -223,10 +230,16 @@ func (a *App) purgeDeleted(ctx context.Context) {
 // Run is the flowform command: `flowform backup …`, or the server until
 // ctx ends. It announces the URL on stdout once it is listening.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+	if len(args) > 0 && args[0] == "copy-db" {
+		return copyDB(ctx, args[1:], getenv, log)
+	}
 	if len(args) > 0 && args[0] == "backup" {
 		cfg, err := parseBackupConfig(args[1:], getenv)
 		if err != nil {
 			return err
+		}
+		if isPostgres(cfg.DB) {
+			return fmt.Errorf("backup copies a SQLite file; for PostgreSQL use pg_dump (see the README)")
 		}
 		if err := sqlite.Backup(ctx, cfg.DB, cfg.To); err != nil {
 			return err
@@ -253,7 +266,7 @@ func run(ctx context.Context, cfg Config, getenv func(string) string, stdout io.
 		return err
 	}
 	url := fmt.Sprintf("http://%s/", ln.Addr())
-	log.Info("FlowForm is ready", "url", url, "db", cfg.DB, "region", cfg.Region)
+	log.Info("FlowForm is ready", "url", url, "db", dbForLog(cfg.DB), "database", a.store.Kind(), "region", cfg.Region)
 	log.Info("submissions: " + a.Offer)
 	fmt.Fprintf(stdout, "FlowForm is ready: open %s\n", url)
 	return a.Serve(ctx, ln)
@@ -267,6 +280,11 @@ func (a *App) recoverDeliveries(ctx context.Context) {
 	tick := time.NewTicker(draft.LeaseTime / 3)
 	defer tick.Stop()
 	recover := a.drafts.RecoverAll
+	if a.store.Kind() != "sqlite" {
+		// Other instances share the database: only deliveries whose
+		// instance's lease ran out are this one's to settle.
+		recover = a.drafts.Recover
+	}
 	for {
 		if err := a.drafts.Renew(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("renewing the lease on this instance's deliveries", "err", err)
@@ -311,4 +329,19 @@ func (a *App) sandboxProject() string {
 		return ""
 	}
 	return strconv.FormatInt(dataworks.SandboxProjectID, 10)
+}
+
+// store is a draft store FlowForm can close.
+type store interface {
+	draft.Store
+	Close() error
+}
+
+// openStore opens --db: a PostgreSQL database for a URL or libpq
+// settings, else the SQLite file (created with its folder).
+func openStore(ctx context.Context, db string) (store, error) {
+	if isPostgres(db) {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, db)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"flag"
+	"regexp"
 	"fmt"
 	"net"
 	"net/url"
@@ -67,7 +68,7 @@ func parseBackupConfig(args []string, getenv func(string) string) (backupConfig,
 // parseFlags registers the server flags on fs and parses env then args.
 func parseFlags(fs *flag.FlagSet, cfg *Config, args []string, getenv func(string) string) error {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
-	fs.StringVar(&cfg.DB, "db", "./data/flowform.db", "SQLite file (created with its folder)")
+	fs.StringVar(&cfg.DB, "db", "./data/flowform.db", "SQLite file (created with its folder), or a PostgreSQL URL (postgres://… or host=… dbname=…) shared by several instances")
 	fs.StringVar(&cfg.Region, "region", "cn-shanghai", "default DataWorks region for new drafts")
 	fs.StringVar(&cfg.DataWorksEndpoint, "dataworks-endpoint", "", "DataWorks base URL override, e.g. http://127.0.0.1:9000 (default: derived from the region)")
 	fs.DurationVar(&cfg.DataWorksTimeout, "dataworks-timeout", 30*time.Second, "deadline of one DataWorks call (a call past it is recorded as unknown)")
@@ -152,3 +153,38 @@ func (c Config) proxies() ([]*net.IPNet, error) {
 	}
 	return out, nil
 }
+
+// isPostgres reports whether --db names a PostgreSQL database (a URL or
+// libpq key/value settings) rather than a SQLite file.
+func isPostgres(db string) bool {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return true
+	}
+	for _, key := range []string{"host=", "dbname=", "user=", "port=", "sslmode="} {
+		if strings.HasPrefix(db, key) || strings.Contains(db, " "+key) {
+			return true
+		}
+	}
+	return false
+}
+
+// dbForLog is --db as the log may show it: a PostgreSQL password left out.
+func dbForLog(db string) string {
+	if !isPostgres(db) {
+		return db
+	}
+	if u, err := url.Parse(db); err == nil && u.Scheme != "" {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "REDACTED")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	return passwordSetting.ReplaceAllString(db, "password=REDACTED")
+}
+
+var passwordSetting = regexp.MustCompile(`password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)`)
