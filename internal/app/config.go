@@ -2,10 +2,10 @@ package app
 
 import (
 	"flag"
-	"regexp"
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
