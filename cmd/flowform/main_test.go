@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 
 // startProgram runs the test binary as flowform (TestMain) in dir with the
 // given environment and arguments, and returns once it is listening.
-func startProgram(t *testing.T, dir string, env []string, args string) (cmd *exec.Cmd, base string, stderr *lockedBuffer) {
+func startProgram(t testing.TB, dir string, env []string, args string) (cmd *exec.Cmd, base string, stderr *lockedBuffer) {
 	t.Helper()
 	cmd = exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Dir = dir
