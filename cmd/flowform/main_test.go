@@ -18,6 +18,7 @@ import (
 
 	"github.com/flowform/flowform/internal/app"
 	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/postgres/pgtest"
 	"github.com/flowform/flowform/internal/sqlite"
 )
 
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	pgtest.Main(m) // stops the throwaway PostgreSQL cluster, if a test started one
 }
 
 // startProgram runs the test binary as flowform (TestMain) in dir with the

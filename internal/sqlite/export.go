@@ -21,6 +21,7 @@ func (s *Store) Export(ctx context.Context) (*dump.Data, error) {
 		func(scan func(...any) error) error {
 			var r dump.Draft
 			err := scan(&r.Key, &r.ViewKey, &r.ViewSeq, &r.Version, &r.ProjectID, &r.Region, &r.Spec, &r.Author, &r.CreatedAt, &r.UpdatedAt, &r.DeletedAt)
+			r.Spec = nonNil(r.Spec)
 			d.Drafts = append(d.Drafts, r)
 			return err
 		})
@@ -39,6 +40,7 @@ func (s *Store) Export(ctx context.Context) (*dump.Data, error) {
 		}
 		r := &d.Revisions[i]
 		r.Spec, err = readRevisionSpec(ctx, tx, r.DraftKey, r.Version)
+		r.Spec = nonNil(r.Spec)
 	}
 	if err == nil {
 		err = each(ctx, tx, `SELECT id, draft_key, draft_version, spec, project_id, region, endpoint, operation, state, workflow_id, request_id,
@@ -47,6 +49,7 @@ func (s *Store) Export(ctx context.Context) (*dump.Data, error) {
 				var r dump.Submission
 				err := scan(&r.ID, &r.DraftKey, &r.DraftVersion, &r.Spec, &r.ProjectID, &r.Region, &r.Endpoint, &r.Operation, &r.State, &r.WorkflowID,
 					&r.RequestID, &r.HTTPStatus, &r.ErrorCode, &r.ErrorMessage, &r.GuidanceEN, &r.GuidanceZH, &r.Author, &r.Owner, &r.CreatedAt, &r.FinishedAt)
+				r.Spec = nonNil(r.Spec)
 				d.Submissions = append(d.Submissions, r)
 				return err
 			})
@@ -56,6 +59,7 @@ func (s *Store) Export(ctx context.Context) (*dump.Data, error) {
 			var r dump.Step
 			err := scan(&r.SubmissionID, &r.Seq, &r.Action, &r.Node, &r.Name, &r.Repair, &r.TargetID, &r.Spec, &r.State, &r.Tries, &r.RequestID,
 				&r.HTTPStatus, &r.ErrorCode, &r.ErrorMessage, &r.NoteEN, &r.NoteZH, &r.StartedAt, &r.FinishedAt)
+			r.Spec = nonNil(r.Spec)
 			d.Steps = append(d.Steps, r)
 			return err
 		})
@@ -72,6 +76,7 @@ func (s *Store) Export(ctx context.Context) (*dump.Data, error) {
 		err = each(ctx, tx, `SELECT draft_key, local_id, remote_id, name, sent FROM delivered_nodes`, func(scan func(...any) error) error {
 			var r dump.DeliveredNode
 			err := scan(&r.DraftKey, &r.LocalID, &r.RemoteID, &r.Name, &r.Sent)
+			r.Sent = nonNil(r.Sent)
 			d.DeliveredNodes = append(d.DeliveredNodes, r)
 			return err
 		})
@@ -80,6 +85,7 @@ func (s *Store) Export(ctx context.Context) (*dump.Data, error) {
 		err = each(ctx, tx, `SELECT browser_key, draft_key, sealed_token FROM browser_drafts`, func(scan func(...any) error) error {
 			var r dump.BrowserDraft
 			err := scan(&r.BrowserKey, &r.DraftKey, &r.SealedToken)
+			r.SealedToken = nonNil(r.SealedToken)
 			d.BrowserDrafts = append(d.BrowserDrafts, r)
 			return err
 		})
