@@ -34,6 +34,17 @@ func (p *parsedSpecs) parse(data []byte) (*flowspec.Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.add(sum, doc)
+	return doc, nil
+}
+
+// remember keeps doc as what data parses to: the caller made data from
+// doc, and no one changes doc afterwards.
+func (p *parsedSpecs) remember(data []byte, doc *flowspec.Document) {
+	p.add(sha256.Sum256(data), doc)
+}
+
+func (p *parsedSpecs) add(sum [sha256.Size]byte, doc *flowspec.Document) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.docs == nil {
@@ -47,5 +58,4 @@ func (p *parsedSpecs) parse(data []byte) (*flowspec.Document, error) {
 		p.docs[sum] = doc
 		p.order = append(p.order, sum)
 	}
-	return doc, nil
 }

@@ -197,7 +197,11 @@ func (s *Service) update(ctx context.Context, token string, expected int64, in I
 	if err := checkMessage(k.message); err != nil {
 		return nil, err
 	}
-	return s.save(ctx, token, rec, expected, in.ProjectID, in.Region, in.Spec.Canonical(), author, k)
+	spec := in.Spec.Canonical()
+	// The bytes were just made from this document (a fixed point of the
+	// encoder): the saved draft is read back without parsing them again.
+	s.parsed.remember(spec, in.Spec.Clone())
+	return s.save(ctx, token, rec, expected, in.ProjectID, in.Region, spec, author, k)
 }
 
 // save writes the next revision of rec, guarded by expected.
