@@ -59,7 +59,7 @@ test: fresh lint ## the one test command: fresh generated code, linters, race te
 
 .PHONY: bench
 bench: ## benchmarks: hot paths and HTTP load as ratios against plain net/http
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3s -count=1 ./internal/... ./web/...
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3s -count=1 ./internal/... ./web/... ./cmd/...
 
 .PHONY: screenshots
 screenshots: ## screenshots of every page (editor light, dark, zh-CN, nodes, plan) into artifacts/ with headless Chromium

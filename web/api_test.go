@@ -104,7 +104,7 @@ func decodeJSON(t testing.TB, data []byte, v any) {
 func TestHealthz(t *testing.T) {
 	srv := newTestServer(t)
 	r := do(t, srv, "GET", "/healthz", "", "", nil)
-	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"status":"ok"}` {
+	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"database":{"answers":true,"kind":"sqlite"},"status":"ok"}` {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 }

@@ -47,3 +47,28 @@ func TestParseConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestDatabaseKinds: --db is PostgreSQL for a URL or libpq settings,
+// else a SQLite path; the log never shows a PostgreSQL password.
+func TestDatabaseKinds(t *testing.T) {
+	tests := []struct {
+		db       string
+		postgres bool
+		logged   string
+	}{
+		{"./data/flowform.db", false, "./data/flowform.db"},
+		{"/var/lib/flowform/host=x.db", false, "/var/lib/flowform/host=x.db"},
+		{"postgres://ff:s3cret@db:5432/flowform?sslmode=disable", true, "postgres://ff:REDACTED@db:5432/flowform?sslmode=disable"},
+		{"postgresql://db/flowform?password=s3cret&sslmode=require", true, "postgresql://db/flowform?password=REDACTED&sslmode=require"},
+		{"host=db dbname=flowform user=ff password=s3cret", true, "host=db dbname=flowform user=ff password=REDACTED"},
+		{"dbname=flowform password='s3 cret' host=db", true, "dbname=flowform password=REDACTED host=db"},
+	}
+	for _, tt := range tests {
+		if got := isPostgres(tt.db); got != tt.postgres {
+			t.Errorf("isPostgres(%q) = %v", tt.db, got)
+		}
+		if got := dbForLog(tt.db); got != tt.logged || strings.Contains(got, "s3cret") || strings.Contains(got, "s3 cret") {
+			t.Errorf("dbForLog(%q) = %q, want %q", tt.db, got, tt.logged)
+		}
+	}
+}
