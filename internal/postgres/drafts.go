@@ -84,9 +84,7 @@ SELECT (SELECT count(*) FROM revision),
 // Update implements draft.Store: a compare-and-swap on the version, with
 // the revision written in the same statement.
 func (s *Store) Update(ctx context.Context, expected int64, rec draft.Record) error {
-	s.health.mu.Lock()
-	corrupt := s.health.corrupt
-	s.health.mu.Unlock()
+	corrupt := s.health.Corrupt()
 	if corrupt != nil {
 		return corrupt
 	}
@@ -97,7 +95,7 @@ func (s *Store) Update(ctx context.Context, expected int64, rec draft.Record) er
 	case err != nil:
 		return s.fail("save draft", err)
 	case saved == 1:
-		s.wrote()
+		s.health.Wrote()
 		return nil
 	case !live:
 		return draft.ErrNotFound

@@ -21,7 +21,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/storehealth"
 )
 
 //go:embed migrations/*.sql
@@ -50,7 +50,7 @@ var _ draft.Store = (*Store)(nil)
 type Store struct {
 	pool   *pgxpool.Pool
 	where  string // host:port/database, for messages (never the password)
-	health health
+	health storehealth.Health
 }
 
 // Open connects to the database at url (postgres://… or postgresql://…,
@@ -188,21 +188,10 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	return nil
 }
 
-// health is what the store knows: damaged (sticky: Damaged was told, or
-// the server reported corrupt data), or the last write failed for lack of
-// space or on a lock (cleared by the next write that succeeds).
-type health struct {
-	mu      sync.Mutex
-	corrupt error
-	last    error
-}
-
 // Health implements draft.Store: nil while the database answers a read
 // and a write; the error names the storage kind.
 func (s *Store) Health(ctx context.Context) error {
-	s.health.mu.Lock()
-	corrupt := s.health.corrupt
-	s.health.mu.Unlock()
+	corrupt := s.health.Corrupt()
 	if corrupt != nil {
 		return corrupt
 	}
@@ -217,52 +206,20 @@ func (s *Store) Health(ctx context.Context) error {
 		}
 		return s.fail("health check", err)
 	}
-	s.wrote()
+	s.health.Wrote()
 	return nil
 }
 
 // Damaged implements draft.Store.
-func (s *Store) Damaged(err error) {
-	s.health.mu.Lock()
-	defer s.health.mu.Unlock()
-	if s.health.corrupt == nil {
-		s.health.corrupt = fmt.Errorf("postgres: %s: %w", s.where, err)
-	}
-}
+func (s *Store) Damaged(err error) { s.health.Damaged("postgres: "+s.where, err) }
 
-func (s *Store) wrote() {
-	s.health.mu.Lock()
-	s.health.last = nil
-	s.health.mu.Unlock()
-}
-
-// fail names the operation that failed and classifies storage trouble, as
-// package sqlite does, so that callers can tell the user what is wrong.
-// Domain errors pass through.
+// fail names the operation that failed and classifies storage trouble
+// (storehealth.Health.Fail), as package sqlite does.
 func (s *Store) fail(op string, err error) error {
-	if err == nil || errors.Is(err, draft.ErrNotFound) || errors.Is(err, draft.ErrConflict) || errors.Is(err, draft.ErrPending) || errors.Is(err, draft.ErrNotResumable) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if err == nil {
+		return nil
 	}
-	kind := classify(err)
-	if kind == nil {
-		return fmt.Errorf("postgres: %s %s: %w", op, s.where, err)
-	}
-	wrapped := fmt.Errorf("postgres: %s %s: %w: %w", op, s.where, kind, err)
-	if errors.Is(err, kind) {
-		wrapped = fmt.Errorf("postgres: %s %s: %w", op, s.where, err)
-	}
-	s.health.mu.Lock()
-	switch kind {
-	case draft.ErrCorrupt:
-		if s.health.corrupt == nil {
-			s.health.corrupt = wrapped
-		}
-	case draft.ErrStorageFull, draft.ErrStorageBusy:
-		s.health.last = wrapped
-	}
-	s.health.mu.Unlock()
-	return wrapped
+	return s.health.Fail("postgres: "+s.where, op, err, classify(err))
 }
 
 // classify maps SQLSTATEs to the domain's storage errors.
@@ -293,15 +250,13 @@ func isUnique(err error, constraint string) bool {
 
 // write runs fn in one transaction. A damaged store takes no more writes.
 func (s *Store) write(ctx context.Context, op string, fn func(pgx.Tx) error) error {
-	s.health.mu.Lock()
-	corrupt := s.health.corrupt
-	s.health.mu.Unlock()
+	corrupt := s.health.Corrupt()
 	if corrupt != nil {
 		return corrupt
 	}
 	err := pgx.BeginFunc(ctx, s.pool, fn)
 	if err == nil {
-		s.wrote()
+		s.health.Wrote()
 	}
 	return s.fail(op, err)
 }
@@ -310,15 +265,13 @@ func (s *Store) write(ctx context.Context, op string, fn func(pgx.Tx) error) err
 // trip), with write's checks.
 func (s *Store) exec(ctx context.Context, op, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
-	s.health.mu.Lock()
-	corrupt := s.health.corrupt
-	s.health.mu.Unlock()
+	corrupt := s.health.Corrupt()
 	if corrupt != nil {
 		return tag, corrupt
 	}
 	tag, err := s.pool.Exec(ctx, sql, args...)
 	if err == nil {
-		s.wrote()
+		s.health.Wrote()
 	}
 	return tag, s.fail(op, err)
 }

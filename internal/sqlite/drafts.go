@@ -258,15 +258,13 @@ func (s *Store) Purge(ctx context.Context, deletedBefore time.Time) (int, error)
 // write runs fn in one immediate transaction on the writer connection. A
 // damaged file takes no more writes.
 func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	s.health.mu.Lock()
-	corrupt := s.health.corrupt
-	s.health.mu.Unlock()
+	corrupt := s.health.Corrupt()
 	if corrupt != nil {
 		return corrupt
 	}
 	err := s.transact(ctx, fn)
 	if err == nil {
-		s.wrote()
+		s.health.Wrote()
 	}
 	return s.fail(op, err)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -15,72 +14,20 @@ import (
 	"github.com/flowform/flowform/internal/draft"
 )
 
-// health is what the store knows about its file: damaged (sticky: no more
-// writes go into a malformed file), or the last write failed for lack of
-// space or because another program held the lock (both cleared by the
-// next write that succeeds).
-type health struct {
-	mu      sync.Mutex
-	corrupt error
-	last    error // full or locked at the last write
-}
-
-func (h *health) err() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.corrupt != nil {
-		return h.corrupt
-	}
-	return h.last
-}
-
 // Health implements draft.Store: nil while the database is usable.
-func (s *Store) Health(context.Context) error { return s.health.err() }
+func (s *Store) Health(context.Context) error { return s.health.Err() }
 
-// fail names the operation that failed and classifies storage trouble so
-// that callers can tell the user what is wrong (draft.ErrCorrupt,
-// draft.ErrStorageFull, draft.ErrStorageBusy). Domain errors pass through.
+// fail names the operation that failed and classifies storage trouble
+// (storehealth.Health.Fail).
 func (s *Store) fail(op string, err error) error {
-	if err == nil || errors.Is(err, draft.ErrNotFound) || errors.Is(err, draft.ErrConflict) || errors.Is(err, draft.ErrPending) || errors.Is(err, draft.ErrNotResumable) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if err == nil {
+		return nil
 	}
-	kind := classify(err)
-	if kind == nil {
-		return fmt.Errorf("sqlite: %s %s: %w", op, s.path, err)
-	}
-	wrapped := fmt.Errorf("sqlite: %s %s: %w: %w", op, s.path, kind, err)
-	if errors.Is(err, kind) {
-		wrapped = fmt.Errorf("sqlite: %s %s: %w", op, s.path, err)
-	}
-	s.health.mu.Lock()
-	switch kind {
-	case draft.ErrCorrupt:
-		if s.health.corrupt == nil {
-			s.health.corrupt = wrapped
-		}
-	case draft.ErrStorageFull, draft.ErrStorageBusy:
-		s.health.last = wrapped
-	}
-	s.health.mu.Unlock()
-	return wrapped
+	return s.health.Fail("sqlite: "+s.path, op, err, classify(err))
 }
 
 // Damaged implements draft.Store.
-func (s *Store) Damaged(err error) {
-	s.health.mu.Lock()
-	defer s.health.mu.Unlock()
-	if s.health.corrupt == nil {
-		s.health.corrupt = fmt.Errorf("sqlite: %s: %w", s.path, err)
-	}
-}
-
-// wrote records that a write succeeded: space is available again.
-func (s *Store) wrote() {
-	s.health.mu.Lock()
-	s.health.last = nil
-	s.health.mu.Unlock()
-}
+func (s *Store) Damaged(err error) { s.health.Damaged("sqlite: "+s.path, err) }
 
 // classify maps SQLite result codes to the domain's storage errors.
 func classify(err error) error {

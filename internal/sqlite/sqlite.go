@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/flowform/flowform/internal/draft"
+	"github.com/flowform/flowform/internal/storehealth"
 )
 
 //go:embed migrations/*.sql
@@ -35,7 +36,7 @@ type Store struct {
 	path   string
 	writer *sql.DB // one connection, BEGIN IMMEDIATE
 	reader *sql.DB // read-only pool
-	health health
+	health storehealth.Health
 
 	// The two hottest reads, prepared once per pooled connection.
 	getDraft, getView *sql.Stmt
