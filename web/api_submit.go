@@ -118,7 +118,11 @@ func (s *Server) sendSubmission(c echo.Context, sub draft.Submission) error {
 // handleGetSubmission serves GET /api/v1/drafts/{id}/submissions/{sid}:
 // one delivery with its steps.
 func (s *Server) handleGetSubmission(c echo.Context) error {
-	sub, err := s.drafts.Submission(c.Request().Context(), c.Param("id"), submissionID(c))
+	id, err := submissionID(c)
+	if err != nil {
+		return err
+	}
+	sub, err := s.drafts.Submission(c.Request().Context(), c.Param("id"), id)
 	if err != nil {
 		return err
 	}
@@ -131,16 +135,25 @@ func (s *Server) handleGetSubmission(c echo.Context) error {
 func (s *Server) handleResume(c echo.Context) error {
 	ctx, cancel := s.submitContext(c)
 	defer cancel()
-	sub, err := s.drafts.Resume(ctx, c.Param("id"), submissionID(c))
+	id, err := submissionID(c)
+	if err != nil {
+		return err
+	}
+	sub, err := s.drafts.Resume(ctx, c.Param("id"), id)
 	if err != nil {
 		return err
 	}
 	return s.sendSubmission(c, sub)
 }
 
-func submissionID(c echo.Context) int64 {
-	id, _ := strconv.ParseInt(c.Param("sid"), 10, 64)
-	return id
+// submissionID reads {sid}: a submission number, else 400 naming it.
+func submissionID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("sid"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, &Error{Status: http.StatusBadRequest, Code: "invalid_parameter", Message: i18n.Text{
+			EN: "sid: a submission is named by its number, such as 3", ZH: "sid：提交记录以编号表示，例如 3"}}
+	}
+	return id, nil
 }
 
 // submitContext lifts the request's deadlines for a delivery and bounds

@@ -176,7 +176,10 @@ func (s *Server) handleSubmitPost(c echo.Context) error {
 // handleSubmissionPage serves GET /d/{id}/submissions/{sid}: a result,
 // step by step; it refreshes itself while the delivery runs.
 func (s *Server) handleSubmissionPage(c echo.Context) error {
-	id := submissionID(c)
+	id, err := submissionID(c)
+	if err != nil {
+		return err
+	}
 	sub, err := s.drafts.Submission(c.Request().Context(), c.Param("id"), id)
 	if err != nil {
 		return err
@@ -205,10 +208,14 @@ var resumeRefusals = map[draft.Code]i18n.Text{
 func (s *Server) handleResumePost(c echo.Context) error {
 	ctx, cancel := s.submitContext(c)
 	defer cancel()
-	sub, err := s.drafts.Resume(ctx, c.Param("id"), submissionID(c))
+	id, err := submissionID(c)
+	if err != nil {
+		return err
+	}
+	sub, err := s.drafts.Resume(ctx, c.Param("id"), id)
 	var de *draft.Error
 	if errors.As(err, &de) && de.Code != draft.NotFound {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d?refused=%s", c.Param("id"), submissionID(c), url.QueryEscape(string(de.Code))))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/d/%s/submissions/%d?refused=%s", c.Param("id"), id, url.QueryEscape(string(de.Code))))
 	} else if err != nil {
 		return err
 	}

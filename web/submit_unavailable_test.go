@@ -28,3 +28,20 @@ func TestSubmitRoutesExistWithoutSubmitter(t *testing.T) {
 		t.Error("the editor has no Submit link")
 	}
 }
+
+// TestSubmissionIDsAreNumbers: a submission route with something other
+// than a submission number is refused, naming sid.
+func TestSubmissionIDsAreNumbers(t *testing.T) {
+	srv := newTestServer(t)
+	d := createDraft(t, srv, `{"projectId":"7","template":"daily"}`)
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/v1/drafts/" + d.ID + "/submissions/x"},
+		{"POST", "/api/v1/drafts/" + d.ID + "/submissions/x/resume"},
+		{"POST", "/api/v1/drafts/" + d.ID + "/submissions/-1/resume"},
+	} {
+		res := do(t, srv, r.method, r.path, "application/json", "", nil)
+		if res.status != 400 || !strings.Contains(string(res.body), "sid:") {
+			t.Errorf("%s %s: %d %s", r.method, r.path, res.status, res.body)
+		}
+	}
+}
